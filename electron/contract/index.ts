@@ -1,0 +1,4 @@
+// The one typed API between the app's back end and its UI. Imports nothing but zod.
+export * from './awsRules'
+export * from './connection'
+export * from './provisioning'
