@@ -1,0 +1,36 @@
+import { parseArgs } from 'node:util'
+import { UsageError } from '../errors'
+import type { CommandContext } from '../commandContext'
+import { withRecoveredSession } from '../runSession'
+
+const options = {
+  'data-dir': { type: 'string' },
+  port: { type: 'string' },
+  throttling: { type: 'boolean' }
+} as const
+
+/** Runs the Local IoT Core alone until SIGINT/SIGTERM; prints one JSON line with what a client needs. */
+export async function sandboxCommand(argv: string[], ctx: CommandContext, signals: NodeJS.EventEmitter = process): Promise<number> {
+  const { values: flags } = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
+  const port = flags.port === undefined ? 0 : Number(flags.port)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${flags.port}"`)
+  return withRecoveredSession(ctx, true, async (session) => {
+    const core = await session.localIotCore({ port, dataDir: flags['data-dir'], throttling: flags.throttling })
+    const info = {
+      controlPlaneUrl: core.controlPlaneUrl,
+      region: core.region,
+      accountId: core.accountId,
+      accessKeyId: core.accessKeyId,
+      secretAccessKey: core.secretAccessKey,
+      caCertificatePath: core.caCertificatePath,
+      dataDir: core.dataDir
+    }
+    ctx.stdout.write(JSON.stringify(info) + '\n')
+    const signal = await new Promise<string>((resolve) => {
+      signals.once('SIGINT', () => resolve('SIGINT'))
+      signals.once('SIGTERM', () => resolve('SIGTERM'))
+    })
+    ctx.stderr.write(`Local IoT Core stopping (${signal})\n`)
+    return 0
+  })
+}

@@ -1,0 +1,45 @@
+import type { ProvisionProgress } from '../contract'
+import { AppSession } from '../app/session'
+import type { CommandContext } from './commandContext'
+
+/**
+ * Opens the home's session, first finishing or undoing runs an earlier, killed command left in
+ * the journal (reported on stderr), runs the command, and always closes the session.
+ */
+export async function withRecoveredSession<T>(
+  ctx: CommandContext,
+  json: boolean,
+  body: (session: AppSession) => Promise<T>
+): Promise<T> {
+  const session = await AppSession.open({ home: ctx.home, env: ctx.env })
+  try {
+    const reports = await session.recoverInterruptedRuns((p) => printProgress(ctx, p, json))
+    for (const report of reports) {
+      const line = json ? JSON.stringify({ recovered: report }) : `Recovered an interrupted run: ${report.summary}`
+      ctx.stderr.write(line + '\n')
+    }
+    return await body(session)
+  } finally {
+    await session.close()
+  }
+}
+
+export function printProgress(ctx: CommandContext, p: ProvisionProgress, json: boolean): void {
+  if (json) {
+    ctx.stderr.write(JSON.stringify(p) + '\n')
+    return
+  }
+  switch (p.phase) {
+    case 'step':
+      if (p.status !== 'started') ctx.stderr.write(`  ${p.status === 'done' ? '✓' : '–'} ${p.step}${p.detail ? `  ${p.detail}` : ''}\n`)
+      break
+    case 'failed':
+      ctx.stderr.write(`  ✗ ${p.step}  ${p.errorName}: ${p.message}\n`)
+      break
+    case 'undo':
+      if (p.status !== 'started') ctx.stderr.write(`  ↶ ${p.action} ${p.status === 'done' ? 'undone' : 'could not be undone'}${p.detail ? `  ${p.detail}` : ''}\n`)
+      break
+    case 'finished':
+      break
+  }
+}

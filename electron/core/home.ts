@@ -1,0 +1,40 @@
+import { homedir } from 'node:os'
+import { join } from 'node:path'
+
+/**
+ * Where ThingBench keeps its vault, journal, settings and the embedded Local IoT Core's data.
+ * THINGBENCH_HOME overrides it (tests give each case a fresh one); otherwise it is the OS's
+ * per-user app-data folder — the same place Electron's `app.getPath('userData')` points to, so the
+ * app and the CLI share one home.
+ */
+export function defaultHome(env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+  if (env.THINGBENCH_HOME) return env.THINGBENCH_HOME
+  const home = env.HOME ?? env.USERPROFILE ?? homedir()
+  switch (platform) {
+    case 'darwin':
+      return join(home, 'Library', 'Application Support', 'ThingBench')
+    case 'win32':
+      return join(env.APPDATA ?? join(home, 'AppData', 'Roaming'), 'ThingBench')
+    default:
+      return join(env.XDG_CONFIG_HOME ?? join(home, '.config'), 'ThingBench')
+  }
+}
+
+export interface HomeLayout {
+  root: string
+  vaultFile: string
+  journalDir: string
+  settingsFile: string
+  /** Data directory of the embedded Local IoT Core. */
+  sandboxDir: string
+}
+
+export function homeLayout(root: string): HomeLayout {
+  return {
+    root,
+    vaultFile: join(root, 'vault.json'),
+    journalDir: join(root, 'journal'),
+    settingsFile: join(root, 'settings.json'),
+    sandboxDir: join(root, 'local-iot-core')
+  }
+}
