@@ -5,6 +5,7 @@ import { homeLayout, type HomeLayout } from '../core/home'
 import { Journal, recoverInterruptedRuns, type RecoveryReport } from '../core/provisioning'
 import { osKeychain, Vault, type Keychain } from '../core/vault'
 import { startLocalIotCore, type LocalIotCore } from '../sandbox'
+import { findServing } from './servingLocalCore'
 import { vaultSecretProtector } from './vaultProtector'
 
 export interface SessionOptions {
@@ -38,14 +39,22 @@ export class AppSession {
     return new AppSession(layout, vault, journal, options.env ?? process.env)
   }
 
-  /** The embedded Local IoT Core on this home's data directory, started once. */
-  localIotCore(options: { port?: number; dataDir?: string; throttling?: boolean } = {}): Promise<LocalIotCore> {
-    this.localCore ??= startLocalIotCore({
-      dataDir: options.dataDir ?? this.layout.sandboxDir,
-      port: options.port,
-      throttling: options.throttling,
-      secretProtector: vaultSecretProtector(this.vault)
-    })
+  /**
+   * The Local IoT Core on this home's data directory: the one `thingbench sandbox` is serving for
+   * this home, else an embedded one started now (once).
+   */
+  localIotCore(options: { port?: number; dataDir?: string; throttling?: boolean; reuseServing?: boolean } = {}): Promise<LocalIotCore> {
+    this.localCore ??= (async () => {
+      const dataDir = options.dataDir ?? this.layout.sandboxDir
+      const serving = options.reuseServing === false ? undefined : await findServing(this.layout.root, dataDir)
+      if (serving) return { ...serving, close: async () => {} }
+      return startLocalIotCore({
+        dataDir,
+        port: options.port,
+        throttling: options.throttling,
+        secretProtector: vaultSecretProtector(this.vault)
+      })
+    })()
     return this.localCore
   }
 

@@ -9,10 +9,13 @@ import type { CommandContext } from './commandContext'
 export async function withRecoveredSession<T>(
   ctx: CommandContext,
   json: boolean,
-  body: (session: AppSession) => Promise<T>
+  body: (session: AppSession) => Promise<T>,
+  /** Runs before recovery, e.g. to start the Local IoT Core with the command's own options. */
+  prepare?: (session: AppSession) => Promise<void>
 ): Promise<T> {
   const session = await AppSession.open({ home: ctx.home, env: ctx.env })
   try {
+    await prepare?.(session)
     const reports = await session.recoverInterruptedRuns((p) => printProgress(ctx, p, json))
     for (const report of reports) {
       const line = json ? JSON.stringify({ recovered: report }) : `Recovered an interrupted run: ${report.summary}`

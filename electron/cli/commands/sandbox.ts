@@ -1,4 +1,6 @@
 import { parseArgs } from 'node:util'
+import type { AppSession } from '../../app/session'
+import { announceServing } from '../../app/servingLocalCore'
 import { UsageError } from '../errors'
 import type { CommandContext } from '../commandContext'
 import { withRecoveredSession } from '../runSession'
@@ -14,8 +16,10 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
   const { values: flags } = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
   const port = flags.port === undefined ? 0 : Number(flags.port)
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a port number (0-65535), got "${flags.port}"`)
+  const coreOptions = { port, dataDir: flags['data-dir'], throttling: flags.throttling, reuseServing: false }
+  const start = async (session: AppSession) => void (await session.localIotCore(coreOptions))
   return withRecoveredSession(ctx, true, async (session) => {
-    const core = await session.localIotCore({ port, dataDir: flags['data-dir'], throttling: flags.throttling })
+    const core = await session.localIotCore(coreOptions)
     const info = {
       controlPlaneUrl: core.controlPlaneUrl,
       region: core.region,
@@ -25,12 +29,15 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
       caCertificatePath: core.caCertificatePath,
       dataDir: core.dataDir
     }
-    ctx.stdout.write(JSON.stringify(info) + '\n')
-    const signal = await new Promise<string>((resolve) => {
+    const stopped = new Promise<string>((resolve) => {
       signals.once('SIGINT', () => resolve('SIGINT'))
       signals.once('SIGTERM', () => resolve('SIGTERM'))
     })
+    const withdraw = flags['data-dir'] === undefined ? await announceServing(ctx.home, info) : async () => {}
+    ctx.stdout.write(JSON.stringify(info) + '\n')
+    const signal = await stopped
     ctx.stderr.write(`Local IoT Core stopping (${signal})\n`)
+    await withdraw()
     return 0
-  })
+  }, start)
 }
