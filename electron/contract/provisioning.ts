@@ -40,12 +40,17 @@ export const provisionPlanSchema = z
   .object({
     thingName: thingNameSchema,
     thingTypeName: thingTypeNameSchema.optional(),
-    attributes: z.record(attributeNameSchema, attributeValueSchema).default({}),
+    // Names are checked in superRefine: zod reports a bad record key only as "Invalid key".
+    attributes: z.record(z.string(), attributeValueSchema).default({}),
     groups: z.array(thingGroupNameSchema).max(maxGroupsPerThing, `A thing can be in at most ${maxGroupsPerThing} groups`).default([]),
     certificate: certificateChoiceSchema.default({ mode: 'csr', keyAlgorithm: 'ec' }),
     policy: policyChoiceSchema.default({ mode: 'template', template: 'shadow' })
   })
   .superRefine((plan, ctx) => {
+    for (const name of Object.keys(plan.attributes)) {
+      const problem = attributeNameSchema.safeParse(name)
+      if (!problem.success) ctx.addIssue({ code: 'custom', path: ['attributes', name], message: problem.error.issues[0]!.message })
+    }
     const limit = maxAttributes(plan.thingTypeName !== undefined)
     if (Object.keys(plan.attributes).length > limit)
       ctx.addIssue({
