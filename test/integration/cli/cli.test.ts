@@ -188,7 +188,7 @@ describe('thingbench provision and deprovision', () => {
     const dry = await runThingbench(['deprovision', '--thing', 'lamp-0008', '--dry-run', '--json'], cliEnv(home))
     expect(dry.code, dry.stderr).toBe(0)
     const operations = (JSON.parse(dry.stdout) as { calls: Array<{ operation: string }> }).calls.map((c) => c.operation)
-    expect(operations).toEqual(['DetachThingPrincipal', 'DetachPolicy', 'UpdateCertificate', 'DeleteCertificate', 'DeleteThing'])
+    expect(operations).toEqual(['DetachThingPrincipal', 'DetachPolicy', 'UpdateCertificate', 'DeleteCertificate', 'DeleteVaultKey', 'DeleteThing'])
     await iot.send(new DescribeThingCommand({ thingName: 'lamp-0008' }))
 
     const real = await runThingbench(['deprovision', '--thing', 'lamp-0008'], cliEnv(home))

@@ -1,0 +1,7 @@
+export { generateKeyPair, normalizePrivateKey, type KeyPair } from './keys'
+export { createCsr } from './csr'
+export { parseCertificate, certificateMatchesKey, type CertificateInfo } from './parse'
+export { amazonRootCaPem } from './rootCa'
+export { writeCertificateBundle, type BundleInput } from './bundle'
+export { CertificateFormatError, KeyFormatError, CertificateBundleError } from './errors'
+export { resourcesDir, resourcePath } from './resourcesDir'

@@ -1,0 +1,117 @@
+import {
+  CreateCertificateFromCsrCommand,
+  CreateKeysAndCertificateCommand,
+  RegisterCertificateWithoutCACommand,
+  UpdateCertificateCommand
+} from '@aws-sdk/client-iot'
+import type { CertificateChoice, ProvisionPlan, ProvisionStep } from '../../contract'
+import { createCsr, generateKeyPair, parseCertificate } from '../certificates'
+import { LocalStepError } from './errors'
+import type { JournalRun } from './journal'
+import { journaledWrite, type ProvisionContext } from './runContext'
+
+export interface IssuedCertificate {
+  certificateId: string
+  certificateArn: string
+  certificatePem: string
+  privateKeyInVault: boolean
+}
+
+/** How a step ended: done (with a detail for the progress line) or skipped (with the reason). */
+export type StepOutcome = { done: string } | { skipped: string }
+export type StepRunner = (step: ProvisionStep, body: () => Promise<StepOutcome>) => Promise<void>
+
+/**
+ * generateKey -> createCertificate (INACTIVE) -> storeKey -> activateCertificate, for the three
+ * certificate paths. On the CSR path the key goes into the vault under the run id before the CSR
+ * is sent and is renamed to the certificate id after, so no crash can orphan a certificate's key.
+ */
+export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContext, run: JournalRun, runStep: StepRunner): Promise<IssuedCertificate> {
+  const choice: CertificateChoice = plan.certificate
+  const { iot, vault } = ctx
+  let keys: { privateKeyPem: string; publicKeyPem: string } | undefined
+  let awsPrivateKey: string | undefined
+  let issued: Omit<IssuedCertificate, 'privateKeyInVault'> | undefined
+
+  await runStep('generateKey', async () => {
+    if (choice.mode !== 'csr') return { skipped: choice.mode === 'aws' ? 'AWS generates the key pair' : 'the private key stays on the device' }
+    keys = await generateKeyPair(choice.keyAlgorithm)
+    const privateKeyPem = keys.privateKeyPem
+    await journaledWrite(run, 'generateKey', { kind: 'vaultKey', keyId: run.runId }, () =>
+      vault.put(run.runId, privateKeyPem, { thingName: plan.thingName, runId: run.runId })
+    )
+    return { done: `${choice.keyAlgorithm} key pair, kept in the vault` }
+  })
+
+  await runStep('createCertificate', async () => {
+    if (choice.mode === 'csr') {
+      const csr = await createCsr(keys!, { commonName: plan.thingName })
+      const out = await journaledWrite(
+        run,
+        'createCertificate',
+        { kind: 'certificate', via: 'csr' },
+        () => iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: csr, setAsActive: false })),
+        (o) => ({ kind: 'certificate', via: 'csr', certificateId: o.certificateId, certificateArn: o.certificateArn })
+      )
+      issued = required(out.certificateId, out.certificateArn, out.certificatePem, 'CreateCertificateFromCsr')
+    } else if (choice.mode === 'aws') {
+      const out = await journaledWrite(
+        run,
+        'createCertificate',
+        { kind: 'certificate', via: 'aws' },
+        () => iot.send(new CreateKeysAndCertificateCommand({ setAsActive: false })),
+        (o) => ({ kind: 'certificate', via: 'aws', certificateId: o.certificateId, certificateArn: o.certificateArn })
+      )
+      issued = required(out.certificateId, out.certificateArn, out.certificatePem, 'CreateKeysAndCertificate')
+      awsPrivateKey = out.keyPair?.PrivateKey
+      if (!awsPrivateKey) throw new LocalStepError('InternalFailureException', 'CreateKeysAndCertificate returned no private key')
+    } else {
+      // The id of a registered certificate is the SHA-256 of its DER, known before the call.
+      const certificateId = parseCertificate(choice.certificatePem).certificateId
+      const out = await journaledWrite(
+        run,
+        'createCertificate',
+        { kind: 'certificate', via: 'existing', certificateId },
+        () => iot.send(new RegisterCertificateWithoutCACommand({ certificatePem: choice.certificatePem, status: 'INACTIVE' })),
+        (o) => ({ kind: 'certificate', via: 'existing', certificateId: o.certificateId ?? certificateId, certificateArn: o.certificateArn })
+      )
+      issued = required(out.certificateId ?? certificateId, out.certificateArn, choice.certificatePem, 'RegisterCertificateWithoutCA')
+    }
+    return { done: `${issued.certificateId} (INACTIVE)` }
+  })
+  const certificate = issued!
+
+  await runStep('storeKey', async () => {
+    if (choice.mode === 'csr') {
+      const from = run.runId
+      await journaledWrite(run, 'storeKey', { kind: 'renameVaultKey', from, to: certificate.certificateId }, () =>
+        vault.rename(from, certificate.certificateId)
+      )
+      return { done: 'private key filed under the certificate id' }
+    }
+    if (choice.mode === 'aws') {
+      const pem = awsPrivateKey!
+      await journaledWrite(run, 'storeKey', { kind: 'vaultKey', keyId: certificate.certificateId }, () =>
+        vault.put(certificate.certificateId, pem, { thingName: plan.thingName, runId: run.runId })
+      )
+      awsPrivateKey = undefined
+      return { done: 'private key from AWS kept in the vault' }
+    }
+    return { skipped: 'the private key stays on the device' }
+  })
+
+  await runStep('activateCertificate', async () => {
+    await journaledWrite(run, 'activateCertificate', { kind: 'activateCertificate', certificateId: certificate.certificateId }, () =>
+      iot.send(new UpdateCertificateCommand({ certificateId: certificate.certificateId, newStatus: 'ACTIVE' }))
+    )
+    return { done: 'ACTIVE' }
+  })
+
+  return { ...certificate, privateKeyInVault: choice.mode !== 'existing' }
+}
+
+function required(certificateId: string | undefined, certificateArn: string | undefined, certificatePem: string | undefined, operation: string) {
+  if (!certificateId || !certificateArn || !certificatePem)
+    throw new LocalStepError('InternalFailureException', `${operation} answered without the certificate id, ARN or PEM`)
+  return { certificateId, certificateArn, certificatePem }
+}

@@ -1,0 +1,204 @@
+import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import type { Connection, ProvisionStep } from '../../contract'
+import { writeFileAtomic } from './atomicFile'
+
+/** What a journaled write does; enough to undo it after a crash without any other state. */
+export type JournalAction =
+  /** A private key put in the vault under keyId. */
+  | { kind: 'vaultKey'; keyId: string }
+  /** The key moved from the run id to the certificate id. */
+  | { kind: 'renameVaultKey'; from: string; to: string }
+  /** certificateId is known beforehand for an existing certificate (SHA-256 of its DER), else after the call. */
+  | { kind: 'certificate'; via: 'csr' | 'aws' | 'existing'; certificateId?: string; certificateArn?: string }
+  | { kind: 'activateCertificate'; certificateId: string }
+  | { kind: 'thing'; thingName: string }
+  | { kind: 'policy'; policyName: string }
+  | { kind: 'attachPolicy'; policyName: string; target: string }
+  | { kind: 'attachThingPrincipal'; thingName: string; principal: string }
+  | { kind: 'addToGroup'; thingName: string; groupName: string }
+
+/**
+ * intent: about to be done (it may or may not have happened); done: happened; refused: AWS said no,
+ * so nothing happened; undone: reverted.
+ */
+export type JournalEntryStatus = 'intent' | 'done' | 'refused' | 'undone'
+
+export interface JournalEntry {
+  seq: number
+  step: ProvisionStep
+  action: JournalAction
+  status: JournalEntryStatus
+  /** ISO time the intent was written (before the call). */
+  at: string
+}
+
+export interface JournalRecord {
+  format: 1
+  runId: string
+  thingName: string
+  connection: Connection
+  startedAt: string
+  pid: number
+  state: 'running' | 'undoing'
+  entries: JournalEntry[]
+}
+
+/** A journal file that could not be read; it is set aside (renamed *.unreadable) and reported. */
+export interface UnreadableJournal {
+  file: string
+  problem: string
+}
+
+const runFileName = (runId: string) => `run-${runId}.json`
+const runFilePattern = /^run-.+\.json$/
+
+/** Run files of runs going on in this process (across Journal instances): never handed to recovery. */
+const activeRunFiles = new Set<string>()
+
+/** The provisioning journal: one file per run, rewritten atomically at each intent and result. */
+export class Journal {
+  private constructor(readonly dir: string) {}
+
+  static async open(dir: string): Promise<Journal> {
+    await mkdir(dir, { recursive: true, mode: 0o700 })
+    return new Journal(resolve(dir))
+  }
+
+  async begin(init: { runId: string; thingName: string; connection: Connection }): Promise<JournalRun> {
+    const record: JournalRecord = {
+      format: 1,
+      ...init,
+      startedAt: new Date().toISOString(),
+      pid: process.pid,
+      state: 'running',
+      entries: []
+    }
+    const run = new JournalRun(this, record)
+    activeRunFiles.add(this.fileOf(init.runId))
+    await run.save()
+    return run
+  }
+
+  /** Takes over an interrupted run (for recovery). */
+  resume(record: JournalRecord): JournalRun {
+    activeRunFiles.add(this.fileOf(record.runId))
+    return new JournalRun(this, record)
+  }
+
+  /**
+   * Runs left by a process that is gone (killed or crashed). Runs in progress in this process or in
+   * another live process are not returned.
+   */
+  async interruptedRuns(): Promise<{ runs: JournalRecord[]; unreadable: UnreadableJournal[] }> {
+    const runs: JournalRecord[] = []
+    const unreadable: UnreadableJournal[] = []
+    for (const name of (await readdir(this.dir)).sort()) {
+      if (name.endsWith('.tmp')) {
+        // A temp file whose rename never happened: the run file itself still holds the last good state.
+        await rm(join(this.dir, name), { force: true })
+        continue
+      }
+      if (!runFilePattern.test(name)) continue
+      const file = join(this.dir, name)
+      let record: JournalRecord
+      try {
+        record = JSON.parse(await readFile(file, 'utf8')) as JournalRecord
+        if (record.format !== 1 || !Array.isArray(record.entries)) throw new Error('not a ThingBench journal (format 1)')
+      } catch (err) {
+        await rename(file, `${file}.unreadable`)
+        unreadable.push({ file: `${file}.unreadable`, problem: (err as Error).message })
+        continue
+      }
+      if (activeRunFiles.has(file)) continue
+      if (record.pid !== process.pid && processIsAlive(record.pid)) continue
+      runs.push(record)
+    }
+    return { runs, unreadable }
+  }
+
+  fileOf(runId: string): string {
+    return join(this.dir, runFileName(runId))
+  }
+
+  /** @internal */
+  release(runId: string): void {
+    activeRunFiles.delete(this.fileOf(runId))
+  }
+}
+
+/** One run's journal file. Every method writes the file before it returns. */
+export class JournalRun {
+  constructor(
+    private readonly journal: Journal,
+    private readonly current: JournalRecord
+  ) {}
+
+  get runId(): string {
+    return this.current.runId
+  }
+
+  get record(): Readonly<JournalRecord> {
+    return this.current
+  }
+
+  /** Records what is about to happen; returns the entry's number. */
+  async intent(step: ProvisionStep, action: JournalAction): Promise<number> {
+    const seq = this.current.entries.length
+    this.current.entries.push({ seq, step, action, status: 'intent', at: new Date().toISOString() })
+    await this.save()
+    return seq
+  }
+
+  /** Records that it happened, with what the call returned (ids, ARNs). */
+  async done(seq: number, action?: JournalAction): Promise<void> {
+    await this.update(seq, 'done', action)
+  }
+
+  async refused(seq: number): Promise<void> {
+    await this.update(seq, 'refused')
+  }
+
+  async undone(seq: number): Promise<void> {
+    await this.update(seq, 'undone')
+  }
+
+  async startUndo(): Promise<void> {
+    this.current.state = 'undoing'
+    await this.save()
+  }
+
+  /** The run is over (provisioned, or fully undone): its file goes. */
+  async finish(): Promise<void> {
+    await rm(this.journal.fileOf(this.runId), { force: true })
+    this.journal.release(this.runId)
+  }
+
+  /** Leaves the file for the next start (undo incomplete) and stops tracking the run here. */
+  abandon(): void {
+    this.journal.release(this.runId)
+  }
+
+  /** @internal */
+  async save(): Promise<void> {
+    await writeFileAtomic(this.journal.fileOf(this.runId), JSON.stringify(this.current, null, 1))
+  }
+
+  private async update(seq: number, status: JournalEntryStatus, action?: JournalAction): Promise<void> {
+    const entry = this.current.entries[seq]
+    if (!entry) throw new Error(`Journal ${this.runId} has no entry ${seq}`)
+    entry.status = status
+    if (action) entry.action = action
+    await this.save()
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}

@@ -1,0 +1,181 @@
+import {
+  DescribeCertificateCommand,
+  DescribeThingCommand,
+  DescribeThingGroupCommand,
+  DescribeThingTypeCommand,
+  GetPolicyCommand,
+  ListThingGroupsForThingCommand,
+  type IoTClient
+} from '@aws-sdk/client-iot'
+import type { ProvisionPlan } from '../../contract'
+import { parseCertificate } from '../certificates'
+import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
+import { readOrUndefined } from './awsCalls'
+import { errorNameAndMessage, type PlanProblem } from './errors'
+import { samePolicyDocument } from './policyDocument'
+
+/** What the read-only checks found in AWS, used by the run to reuse instead of create. */
+export interface PlanFacts {
+  /** Set when the thing exists with the plan's type and attributes: it is reused, never deleted by undo. */
+  existingThing?: { thingName: string; thingArn: string }
+  /** The policy the run attaches (none when the plan has no policy). */
+  policyName?: string
+  /** Set when a policy of that name exists and is the one to use (existing, or the same document). */
+  existingPolicy?: { policyName: string; policyArn: string }
+  /** Groups the (existing) thing already belongs to: membership is reused. */
+  groupsAlreadyJoined: string[]
+}
+
+export interface PlanCheck {
+  problems: PlanProblem[]
+  facts: PlanFacts
+}
+
+/** The policy name a template plan uses when the user gives none, e.g. ThingBench-shadow. */
+export const templatePolicyName = (template: string): string => `ThingBench-${template}`
+
+/** The policy name the plan attaches, or undefined for no policy. */
+export function plannedPolicyName(plan: ProvisionPlan): string | undefined {
+  switch (plan.policy.mode) {
+    case 'none':
+      return undefined
+    case 'template':
+      return plan.policy.policyName ?? templatePolicyName(plan.policy.template)
+    default:
+      return plan.policy.policyName
+  }
+}
+
+/**
+ * The checks that need AWS, all read-only, made before any write: thing type, existing thing,
+ * policy, groups, an existing certificate. A plan with problems is refused and changes nothing.
+ */
+export async function checkPlanAgainstAws(plan: ProvisionPlan, iot: IoTClient): Promise<PlanCheck> {
+  const problems: PlanProblem[] = []
+  const facts: PlanFacts = { groupsAlreadyJoined: [], policyName: plannedPolicyName(plan) }
+  // Independent reads, made together; problems are reported in plan order.
+  const checks: Array<(found: PlanProblem[]) => Promise<void>> = [
+    (found) => checkThingType(plan, iot, found),
+    (found) => checkThing(plan, iot, found, facts),
+    (found) => checkPolicy(plan, iot, found, facts),
+    (found) => checkGroups(plan, iot, found),
+    (found) => checkCertificate(plan, iot, found)
+  ]
+  const results = await Promise.all(
+    checks.map(async (check) => {
+      const found: PlanProblem[] = []
+      try {
+        await check(found)
+        return { found }
+      } catch (err) {
+        return { found, failure: errorNameAndMessage(err) }
+      }
+    })
+  )
+  for (const { found } of results) problems.push(...found)
+  const failure = results.find((r) => r.failure)?.failure
+  if (failure)
+    problems.push({ path: '', message: `Could not check the plan against AWS (${failure.errorName}: ${failure.message}); check the connection and your permissions` })
+  return { problems, facts }
+}
+
+async function checkThingType(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
+  if (!plan.thingTypeName) return
+  const type = await readOrUndefined(() => iot.send(new DescribeThingTypeCommand({ thingTypeName: plan.thingTypeName })))
+  if (!type)
+    problems.push({ path: 'thingTypeName', message: `Thing type ${plan.thingTypeName} does not exist (ResourceNotFoundException): create it first or choose another type` })
+  else if (type.thingTypeMetadata?.deprecated)
+    problems.push({
+      path: 'thingTypeName',
+      message: `Thing type ${plan.thingTypeName} is deprecated, and AWS does not assign deprecated types to new things (InvalidRequestException): undeprecate it or choose another type`
+    })
+}
+
+async function checkThing(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], facts: PlanFacts) {
+  const thing = await readOrUndefined(() => iot.send(new DescribeThingCommand({ thingName: plan.thingName })))
+  if (!thing) return
+  const differences: string[] = []
+  if ((thing.thingTypeName ?? undefined) !== plan.thingTypeName)
+    differences.push(`thing type ${thing.thingTypeName ?? '(none)'} instead of ${plan.thingTypeName ?? '(none)'}`)
+  if (!sameAttributes(thing.attributes ?? {}, plan.attributes))
+    differences.push(`attributes ${JSON.stringify(thing.attributes ?? {})} instead of ${JSON.stringify(plan.attributes)}`)
+  if (differences.length) {
+    problems.push({
+      path: 'thingName',
+      message:
+        `Thing ${plan.thingName} already exists with ${differences.join(' and ')} (ResourceAlreadyExistsException). ` +
+        'ThingBench does not change an existing thing: make the plan match it, or choose another thing name'
+    })
+    return
+  }
+  facts.existingThing = { thingName: plan.thingName, thingArn: thing.thingArn ?? '' }
+  if (plan.groups.length) {
+    const joined = await listGroupsOfThing(iot, plan.thingName)
+    facts.groupsAlreadyJoined = plan.groups.filter((g) => joined.has(g))
+  }
+}
+
+async function checkPolicy(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], facts: PlanFacts) {
+  const policy = plan.policy
+  if (policy.mode === 'none' || !facts.policyName) return
+  const policyName = facts.policyName
+  const existing = await readOrUndefined(() => iot.send(new GetPolicyCommand({ policyName })))
+  if (policy.mode === 'existing') {
+    if (!existing)
+      problems.push({ path: 'policy.policyName', message: `Policy ${policyName} does not exist (ResourceNotFoundException): create it first, or let ThingBench make one from a template` })
+    else facts.existingPolicy = { policyName, policyArn: existing.policyArn ?? '' }
+    return
+  }
+  if (!existing) return
+  // The account and region a template needs are in the existing policy's ARN.
+  const wanted =
+    policy.mode === 'document' ? policy.document : renderPolicyTemplate(policy.template, policyVarsFromArn(existing.policyArn ?? ''))
+  if (samePolicyDocument(existing.policyDocument ?? '', wanted)) facts.existingPolicy = { policyName, policyArn: existing.policyArn ?? '' }
+  else
+    problems.push({
+      path: 'policy.policyName',
+      message: differentPolicyMessage(policyName)
+    })
+}
+
+export const differentPolicyMessage = (policyName: string): string =>
+  `A policy named ${policyName} already exists with a different document (ResourceAlreadyExistsException). ` +
+  'ThingBench does not overwrite policies: choose another policy name, or attach the existing policy by name'
+
+async function checkGroups(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
+  for (const [index, groupName] of plan.groups.entries()) {
+    const group = await readOrUndefined(() => iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName })))
+    if (!group)
+      problems.push({
+        path: `groups.${index}`,
+        message: `Thing group ${groupName} does not exist (ResourceNotFoundException): ThingBench adds things only to existing groups; create it first or remove it from the plan`
+      })
+  }
+}
+
+async function checkCertificate(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
+  if (plan.certificate.mode !== 'existing') return
+  const { certificateId } = parseCertificate(plan.certificate.certificatePem)
+  const registered = await readOrUndefined(() => iot.send(new DescribeCertificateCommand({ certificateId })))
+  if (registered)
+    problems.push({
+      path: 'certificate.certificatePem',
+      message: `This certificate is already registered as ${certificateId} (status ${registered.certificateDescription?.status ?? 'unknown'}) (ResourceAlreadyExistsException): attach the registered certificate instead, or give the device a new one`
+    })
+}
+
+export async function listGroupsOfThing(iot: IoTClient, thingName: string): Promise<Set<string>> {
+  const names = new Set<string>()
+  let nextToken: string | undefined
+  do {
+    const out = await iot.send(new ListThingGroupsForThingCommand({ thingName, nextToken, maxResults: 250 }))
+    for (const g of out.thingGroups ?? []) if (g.groupName) names.add(g.groupName)
+    nextToken = out.nextToken
+  } while (nextToken)
+  return names
+}
+
+function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
+  const keys = Object.keys(a)
+  return keys.length === Object.keys(b).length && keys.every((k) => b[k] === a[k])
+}
