@@ -1,7 +1,8 @@
-import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Connection, ProvisionStep } from '../../contract'
-import { writeFileAtomic } from './atomicFile'
+import { syncFolder } from '../fs/atomicFile'
+import { apply, eventLine, headerLine, parseJournalFile, type JournalEvent } from './journalFormat'
 
 /** What a journaled write does; enough to undo it after a crash without any other state. */
 export type JournalAction =
@@ -34,7 +35,7 @@ export interface JournalEntry {
 }
 
 export interface JournalRecord {
-  format: 1
+  format: 2
   runId: string
   thingName: string
   connection: Connection
@@ -50,13 +51,13 @@ export interface UnreadableJournal {
   problem: string
 }
 
-const runFileName = (runId: string) => `run-${runId}.json`
-const runFilePattern = /^run-.+\.json$/
+const runFileName = (runId: string) => `run-${runId}.jsonl`
+const runFilePattern = /^run-.+\.jsonl$/
 
 /** Run files of runs going on in this process (across Journal instances): never handed to recovery. */
 const activeRunFiles = new Set<string>()
 
-/** The provisioning journal: one file per run, rewritten atomically at each intent and result. */
+/** The provisioning journal: one append-only file per run, one fdatasync'd line per intent and result. */
 export class Journal {
   private constructor(readonly dir: string) {}
 
@@ -67,23 +68,28 @@ export class Journal {
 
   async begin(init: { runId: string; thingName: string; connection: Connection }): Promise<JournalRun> {
     const record: JournalRecord = {
-      format: 1,
+      format: 2,
       ...init,
       startedAt: new Date().toISOString(),
       pid: process.pid,
       state: 'running',
       entries: []
     }
-    const run = new JournalRun(this, record)
-    activeRunFiles.add(this.fileOf(init.runId))
-    await run.save()
-    return run
+    const file = this.fileOf(init.runId)
+    const handle = await open(file, 'wx', 0o600)
+    activeRunFiles.add(file)
+    await handle.write(headerLine(record))
+    await handle.sync()
+    // Make the new file's name durable too, so a crash right after begin() still finds the run.
+    await syncFolder(this.dir)
+    return new JournalRun(this, record, handle)
   }
 
   /** Takes over an interrupted run (for recovery). */
-  resume(record: JournalRecord): JournalRun {
-    activeRunFiles.add(this.fileOf(record.runId))
-    return new JournalRun(this, record)
+  async resume(record: JournalRecord): Promise<JournalRun> {
+    const file = this.fileOf(record.runId)
+    activeRunFiles.add(file)
+    return new JournalRun(this, record, await open(file, 'a', 0o600))
   }
 
   /**
@@ -94,17 +100,11 @@ export class Journal {
     const runs: JournalRecord[] = []
     const unreadable: UnreadableJournal[] = []
     for (const name of (await readdir(this.dir)).sort()) {
-      if (name.endsWith('.tmp')) {
-        // A temp file whose rename never happened: the run file itself still holds the last good state.
-        await rm(join(this.dir, name), { force: true })
-        continue
-      }
       if (!runFilePattern.test(name)) continue
       const file = join(this.dir, name)
       let record: JournalRecord
       try {
-        record = JSON.parse(await readFile(file, 'utf8')) as JournalRecord
-        if (record.format !== 1 || !Array.isArray(record.entries)) throw new Error('not a ThingBench journal (format 1)')
+        record = parseJournalFile(await readFile(file, 'utf8'))
       } catch (err) {
         await rename(file, `${file}.unreadable`)
         unreadable.push({ file: `${file}.unreadable`, problem: (err as Error).message })
@@ -127,11 +127,12 @@ export class Journal {
   }
 }
 
-/** One run's journal file. Every method writes the file before it returns. */
+/** One run's journal file. Every method has its line on disk (fdatasync'd) before it returns. */
 export class JournalRun {
   constructor(
     private readonly journal: Journal,
-    private readonly current: JournalRecord
+    private readonly current: JournalRecord,
+    private readonly handle: FileHandle
   ) {}
 
   get runId(): string {
@@ -145,8 +146,7 @@ export class JournalRun {
   /** Records what is about to happen; returns the entry's number. */
   async intent(step: ProvisionStep, action: JournalAction): Promise<number> {
     const seq = this.current.entries.length
-    this.current.entries.push({ seq, step, action, status: 'intent', at: new Date().toISOString() })
-    await this.save()
+    await this.append({ e: 'entry', entry: { seq, step, action, status: 'intent', at: new Date().toISOString() } })
     return seq
   }
 
@@ -164,32 +164,31 @@ export class JournalRun {
   }
 
   async startUndo(): Promise<void> {
-    this.current.state = 'undoing'
-    await this.save()
+    await this.append({ e: 'state', state: 'undoing' })
   }
 
   /** The run is over (provisioned, or fully undone): its file goes. */
   async finish(): Promise<void> {
+    await this.handle.close()
     await rm(this.journal.fileOf(this.runId), { force: true })
     this.journal.release(this.runId)
   }
 
   /** Leaves the file for the next start (undo incomplete) and stops tracking the run here. */
-  abandon(): void {
+  async abandon(): Promise<void> {
+    await this.handle.close()
     this.journal.release(this.runId)
   }
 
-  /** @internal */
-  async save(): Promise<void> {
-    await writeFileAtomic(this.journal.fileOf(this.runId), JSON.stringify(this.current, null, 1))
+  private async update(seq: number, status: JournalEntryStatus, action?: JournalAction): Promise<void> {
+    if (!this.current.entries[seq]) throw new Error(`Journal ${this.runId} has no entry ${seq}`)
+    await this.append({ e: 'status', seq, status, ...(action ? { action } : {}) })
   }
 
-  private async update(seq: number, status: JournalEntryStatus, action?: JournalAction): Promise<void> {
-    const entry = this.current.entries[seq]
-    if (!entry) throw new Error(`Journal ${this.runId} has no entry ${seq}`)
-    entry.status = status
-    if (action) entry.action = action
-    await this.save()
+  private async append(event: JournalEvent): Promise<void> {
+    await this.handle.write(eventLine(event))
+    await this.handle.datasync()
+    apply(this.current, event)
   }
 }
 

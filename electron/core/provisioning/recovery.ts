@@ -58,7 +58,7 @@ export async function recoverInterruptedRuns(ctx: RecoveryContext): Promise<Reco
       })
       continue
     }
-    const run = ctx.journal.resume(record)
+    const run = await ctx.journal.resume(record)
     const undo = await undoRun({ iot, vault: ctx.vault, run, emit })
     await emit({ runId: record.runId, phase: 'finished', outcome: 'rolledBack' })
     const failed = undo.actions.some((a) => a.status === 'failed')

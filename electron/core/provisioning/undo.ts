@@ -69,7 +69,7 @@ export async function undoRun(ctx: UndoContext): Promise<UndoOutcome> {
     }
   }
 
-  if (retryNeeded) ctx.run.abandon()
+  if (retryNeeded) await ctx.run.abandon()
   else await ctx.run.finish()
   return { complete: leftBehind.length === 0, actions, leftBehind }
 }

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
-import { writeFileAtomic } from './atomicWrite'
+import { writeFileAtomic } from '../fs/atomicFile'
 import { VaultEntryError, VaultFormatError, VaultIntegrityError, VaultKeyMismatchError, VaultKeyMissingError } from './errors'
 import type { Keychain } from './keychain'
 import { seal, unseal } from './sealing'

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { Sha256 } from '@aws-crypto/sha256-js'
+import { NativeSha256 } from './nativeSha256'
 import { SignatureV4 } from '@smithy/signature-v4'
 import { IotError } from './iotError'
 
@@ -91,7 +91,7 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
     credentials: expected.credentials,
     region: expected.region,
     service: expected.service,
-    sha256: Sha256,
+    sha256: NativeSha256,
     applyChecksum: false
   })
   const signed = await signer.sign(

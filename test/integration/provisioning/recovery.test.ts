@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises'
 import { CreateThingCommand, CreateThingGroupCommand, AddThingToThingGroupCommand } from '@aws-sdk/client-iot'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { recoverInterruptedRuns, type JournalRecord } from '../../../electron/core/provisioning'
+import { serializeJournalRecord } from '../../../electron/core/provisioning/journalFormat'
 import { startHarness, type Harness } from './support/harness'
 import { inventory } from './support/inventory'
 
@@ -21,7 +22,7 @@ async function leaveInterruptedRun(state: JournalRecord['state'], groupStatus: '
   if (groupStatus === 'done') await h.iot.send(new AddThingToThingGroupCommand({ thingName: 'lamp-9', thingGroupName: 'line-1' }))
   const at = new Date().toISOString()
   const record: JournalRecord = {
-    format: 1,
+    format: 2,
     runId: 'killed-run',
     thingName: 'lamp-9',
     connection: h.connection,
@@ -33,7 +34,7 @@ async function leaveInterruptedRun(state: JournalRecord['state'], groupStatus: '
       { seq: 1, step: 'addToGroups', action: { kind: 'addToGroup', thingName: 'lamp-9', groupName: 'line-1' }, status: groupStatus, at }
     ]
   }
-  await writeFile(h.journal.fileOf('killed-run'), JSON.stringify(record))
+  await writeFile(h.journal.fileOf('killed-run'), serializeJournalRecord(record))
 }
 
 describe('recoverInterruptedRuns', () => {
@@ -47,7 +48,7 @@ describe('recoverInterruptedRuns', () => {
       }
     })
     expect(offline).toEqual([expect.objectContaining({ runId: 'killed-run', outcome: 'incomplete', summary: expect.stringMatching(/could not be undone yet.*expired credentials.*next start/) })])
-    expect(await h.journalFiles()).toEqual(['run-killed-run.json'])
+    expect(await h.journalFiles()).toEqual(['run-killed-run.jsonl'])
     expect((await inventory(h.iot)).things).toEqual(['lamp-9'])
 
     const progress: string[] = []

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Journal, type JournalRecord } from '../../../electron/core/provisioning'
+import { parseJournalFile, serializeJournalRecord } from '../../../electron/core/provisioning/journalFormat'
 
 let dir: string
 beforeEach(async () => {
@@ -27,7 +28,7 @@ describe('Journal', () => {
     const run = await journal.begin({ runId: 'run-a', thingName: 'lamp-1', connection: local })
     const seq = await run.intent('createCertificate', { kind: 'certificate', via: 'csr' })
 
-    const onDisk = async () => JSON.parse(await readFile(journal.fileOf('run-a'), 'utf8')) as JournalRecord
+    const onDisk = async () => parseJournalFile(await readFile(journal.fileOf('run-a'), 'utf8'))
     expect((await onDisk()).entries).toEqual([expect.objectContaining({ seq: 0, step: 'createCertificate', status: 'intent', action: { kind: 'certificate', via: 'csr' } })])
 
     await run.done(seq, { kind: 'certificate', via: 'csr', certificateId: 'c'.repeat(64), certificateArn: 'arn:aws:iot:eu-west-1:123456789012:cert/cc' })
@@ -35,11 +36,11 @@ describe('Journal', () => {
     expect((await onDisk()).connection).toEqual(local)
   })
 
-  it('leaves no temp files behind and removes the run file when the run finishes', async () => {
+  it('keeps one file per run and removes it when the run finishes', async () => {
     const journal = await Journal.open(dir)
     const run = await journal.begin({ runId: 'run-b', thingName: 'lamp-1', connection: local })
     await run.intent('createThing', { kind: 'thing', thingName: 'lamp-1' })
-    expect(await readdir(dir)).toEqual(['run-run-b.json'])
+    expect(await readdir(dir)).toEqual(['run-run-b.jsonl'])
     await run.finish()
     expect(await readdir(dir)).toEqual([])
   })
@@ -50,7 +51,7 @@ describe('Journal', () => {
     await live.intent('createThing', { kind: 'thing', thingName: 'lamp-1' })
 
     const crashed: JournalRecord = {
-      format: 1,
+      format: 2,
       runId: 'crashed',
       thingName: 'lamp-2',
       connection: { kind: 'endpoint', url: 'http://127.0.0.1:4000', region: 'eu-west-1' },
@@ -59,7 +60,7 @@ describe('Journal', () => {
       state: 'running',
       entries: [{ seq: 0, step: 'createThing', action: { kind: 'thing', thingName: 'lamp-2' }, status: 'intent', at: new Date().toISOString() }]
     }
-    await writeFile(journal.fileOf('crashed'), JSON.stringify(crashed))
+    await writeFile(journal.fileOf('crashed'), serializeJournalRecord(crashed))
 
     // A second app start opens the journal afresh: it sees the crashed run only.
     const { runs, unreadable } = await (await Journal.open(dir)).interruptedRuns()
@@ -74,7 +75,7 @@ describe('Journal', () => {
     const journal = await Journal.open(dir)
     // A run file written by another live process (here: our parent), e.g. a second app window.
     const other: JournalRecord = {
-      format: 1,
+      format: 2,
       runId: 'elsewhere',
       thingName: 'lamp-1',
       connection: local,
@@ -83,20 +84,29 @@ describe('Journal', () => {
       state: 'running',
       entries: []
     }
-    await writeFile(journal.fileOf('elsewhere'), JSON.stringify(other))
+    await writeFile(journal.fileOf('elsewhere'), serializeJournalRecord(other))
     expect((await journal.interruptedRuns()).runs).toEqual([])
-    await writeFile(journal.fileOf('elsewhere'), JSON.stringify({ ...other, pid: deadPid() }))
+    await writeFile(journal.fileOf('elsewhere'), serializeJournalRecord({ ...other, pid: deadPid() }))
     expect((await journal.interruptedRuns()).runs.map((r) => r.runId)).toEqual(['elsewhere'])
   })
 
-  it('sets aside a damaged journal file and reports it, and drops a stale temp file', async () => {
+  it('reads a run whose last line was torn by a kill as it was before that line', async () => {
     const journal = await Journal.open(dir)
-    await writeFile(join(dir, 'run-broken.json'), '{"format":1,"entr')
-    await writeFile(join(dir, 'run-x.json.123.tmp'), 'half written')
+    const run = await journal.begin({ runId: 'torn', thingName: 'lamp-1', connection: local })
+    const seq = await run.intent('createThing', { kind: 'thing', thingName: 'lamp-1' })
+    const file = journal.fileOf('torn')
+    // The "done" line was being appended when the process died.
+    await writeFile(file, (await readFile(file, 'utf8')) + `{"e":"status","seq":${seq},"sta`)
+    expect(parseJournalFile(await readFile(file, 'utf8')).entries.map((e) => e.status)).toEqual(['intent'])
+  })
+
+  it('sets aside a damaged journal file and reports it', async () => {
+    const journal = await Journal.open(dir)
+    await writeFile(join(dir, 'run-broken.jsonl'), '{"format":2,"runId":"broken"}\nnot json\n{"e":"state","state":"undoing"}\n')
     const { runs, unreadable } = await journal.interruptedRuns()
     expect(runs).toEqual([])
-    expect(unreadable).toEqual([{ file: join(dir, 'run-broken.json.unreadable'), problem: expect.any(String) }])
-    expect((await readdir(dir)).sort()).toEqual(['run-broken.json.unreadable'])
+    expect(unreadable).toEqual([{ file: join(dir, 'run-broken.jsonl.unreadable'), problem: 'line 2 is not JSON' }])
+    expect((await readdir(dir)).sort()).toEqual(['run-broken.jsonl.unreadable'])
   })
 
   it('marks undone entries so a repeated recovery knows what is left', async () => {
@@ -108,7 +118,7 @@ describe('Journal', () => {
     await run.refused(b)
     await run.startUndo()
     await run.undone(a)
-    const record = JSON.parse(await readFile(journal.fileOf('run-c'), 'utf8')) as JournalRecord
+    const record = parseJournalFile(await readFile(journal.fileOf('run-c'), 'utf8'))
     expect(record.state).toBe('undoing')
     expect(record.entries.map((e) => e.status)).toEqual(['undone', 'refused'])
   })

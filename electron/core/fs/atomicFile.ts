@@ -24,7 +24,8 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   await syncFolder(dirname(path))
 }
 
-async function syncFolder(dir: string): Promise<void> {
+/** Makes a folder's entries (a new or renamed file's name) durable. */
+export async function syncFolder(dir: string): Promise<void> {
   // Windows cannot open a folder for fsync; its rename is atomic on its own.
   if (process.platform === 'win32') return
   const handle = await open(dir, 'r')
