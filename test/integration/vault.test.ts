@@ -60,6 +60,22 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     expect(Number.isNaN(Date.parse(listed[0]!.createdAt))).toBe(false)
   })
 
+  it('sees what another writer (another window, the CLI) stored since it last read the file', async () => {
+    const file = join(dir, 'vault.json')
+    const app = await open(file)
+    const cli = await Vault.open(file, keychain)
+    const [a, b] = [await generateKeyPair('ec'), await generateKeyPair('ec')]
+    await app.put('from-app', a.privateKeyPem)
+    expect(await cli.get('from-app')).toBe(a.privateKeyPem)
+    await cli.put('from-cli', b.privateKeyPem)
+    await cli.delete('from-app')
+    expect(await app.get('from-cli')).toBe(b.privateKeyPem)
+    expect(await app.has('from-app')).toBe(false)
+    // A change the app then makes keeps the CLI's entry.
+    await app.put('again', a.privateKeyPem)
+    expect((await cli.list()).map((e) => e.id).sort()).toEqual(['again', 'from-cli'])
+  })
+
   it('never writes the key, or its base64 body, into the file', async () => {
     const file = join(dir, 'vault.json')
     const { privateKeyPem } = await generateKeyPair('rsa2048')

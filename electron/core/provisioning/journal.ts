@@ -127,7 +127,7 @@ export class Journal {
   }
 }
 
-/** One run's journal file. Every method has its line on disk (fdatasync'd) before it returns. */
+/** One run's journal file. Every method has written its line before it returns. */
 export class JournalRun {
   constructor(
     private readonly journal: Journal,
@@ -146,7 +146,7 @@ export class JournalRun {
   /** Records what is about to happen; returns the entry's number. */
   async intent(step: ProvisionStep, action: JournalAction): Promise<number> {
     const seq = this.current.entries.length
-    await this.append({ e: 'entry', entry: { seq, step, action, status: 'intent', at: new Date().toISOString() } })
+    await this.append({ e: 'entry', entry: { seq, step, action, status: 'intent', at: new Date().toISOString() } }, 'durable')
     return seq
   }
 
@@ -164,7 +164,7 @@ export class JournalRun {
   }
 
   async startUndo(): Promise<void> {
-    await this.append({ e: 'state', state: 'undoing' })
+    await this.append({ e: 'state', state: 'undoing' }, 'durable')
   }
 
   /** The run is over (provisioned, or fully undone): its file goes. */
@@ -185,9 +185,15 @@ export class JournalRun {
     await this.append({ e: 'status', seq, status, ...(action ? { action } : {}) })
   }
 
-  private async append(event: JournalEvent): Promise<void> {
+  /**
+   * An intent must be on disk before its call is made: it is synced at once. An outcome is only
+   * written: the next intent's sync carries it, and a kill leaves it in the OS's cache anyway. If a
+   * power cut loses it, recovery sees the intent alone and undoes it the way it undoes any
+   * interrupted call (idempotently).
+   */
+  private async append(event: JournalEvent, durability: 'durable' | 'carried' = 'carried'): Promise<void> {
     await this.handle.write(eventLine(event))
-    await this.handle.datasync()
+    if (durability === 'durable') await this.handle.datasync()
     apply(this.current, event)
   }
 }

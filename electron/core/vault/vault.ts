@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdir } from 'node:fs/promises'
+import { mkdir, stat } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { writeFileAtomic } from '../fs/atomicFile'
 import { VaultEntryError, VaultFormatError, VaultIntegrityError, VaultKeyMismatchError, VaultKeyMissingError } from './errors'
@@ -20,6 +20,12 @@ const fileLocks = new Map<string, Promise<unknown>>()
  * associated data, so an entry cannot be altered, swapped or renamed inside the file unnoticed.
  */
 export class Vault {
+  /**
+   * The file as last read or written here, keyed by its inode, size and mtime: every write is a
+   * rename of a new file (a new inode), so a change by another process is always seen.
+   */
+  private cached?: { stamp: string; content: VaultFile }
+
   private constructor(
     readonly file: string,
     readonly vaultId: string,
@@ -162,8 +168,12 @@ export class Vault {
     return Buffer.from(JSON.stringify(['thingbench-vault-entry/1', this.vaultId, id, createdAt, sortedMeta]))
   }
 
+  /** The current file content; callers get their own copy, so a failed change leaves the cache intact. */
   private async read(): Promise<VaultFile> {
+    const stamp = await fileStamp(this.file)
+    if (stamp !== null && this.cached?.stamp === stamp) return structuredClone(this.cached.content)
     const content = await readVaultFile(this.file)
+    if (content && stamp !== null) this.cached = { stamp, content: structuredClone(content) }
     if (!content) throw new VaultFormatError(`The vault file ${this.file} has disappeared while ThingBench was using it; restore it from a backup`)
     if (content.vaultId !== this.vaultId)
       throw new VaultFormatError(`The vault file ${this.file} was replaced by another vault (id ${content.vaultId}) while ThingBench was using it; restart ThingBench`)
@@ -175,8 +185,19 @@ export class Vault {
       const content = await this.read()
       const result = change(content)
       await writeFileAtomic(this.file, serialise(content))
+      const stamp = await fileStamp(this.file)
+      this.cached = stamp === null ? undefined : { stamp, content }
       return result
     })
+  }
+}
+
+async function fileStamp(path: string): Promise<string | null> {
+  try {
+    const s = await stat(path, { bigint: true })
+    return `${s.ino}:${s.size}:${s.mtimeNs}`
+  } catch {
+    return null
   }
 }
 
