@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, describe, expect, it } from 'vitest'
-import type { ProvisionPlanInput, ProvisionStep } from '../../../electron/contract'
+import { provisionStepSchema, type ProvisionPlanInput, type ProvisionStep } from '../../../electron/contract'
 import { Journal, recoverInterruptedRuns } from '../../../electron/core/provisioning'
 import { osKeychain, Vault } from '../../../electron/core/vault'
 import { startTestSandbox } from '../../support/sandbox'
@@ -36,17 +36,8 @@ interface KillCase {
 }
 
 const csrPlan: ProvisionPlanInput = { thingName: 'lamp-1', groups: ['line-1'] }
-const csrSteps: ProvisionStep[] = [
-  'generateKey',
-  'createCertificate',
-  'storeKey',
-  'activateCertificate',
-  'createThing',
-  'createPolicy',
-  'attachPolicy',
-  'attachThingPrincipal',
-  'addToGroups'
-]
+// Every step of the CSR path, in the engine's order.
+const csrSteps: ProvisionStep[] = [...provisionStepSchema.options]
 const cases: KillCase[] = [
   ...csrSteps.flatMap((step) => (['intent', 'called'] as const).map((point) => ({ pauseAt: `${step}:${point}` as const, plan: csrPlan }))),
   { pauseAt: 'createCertificate:intent', plan: { thingName: 'lamp-1', certificate: { mode: 'aws' } } },

@@ -14,15 +14,8 @@ import {
 } from '@aws-sdk/client-iot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
+import { refusal } from '../../support/refusal'
 
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )) as { name: string; message: string; $metadata?: { httpStatusCode?: number } } | undefined
-  if (!error) throw new Error('expected the call to be refused, but it succeeded')
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode }
-}
 
 const policyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })
 

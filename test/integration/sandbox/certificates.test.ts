@@ -20,17 +20,10 @@ import {
 import * as x509 from '@peculiar/x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
+import { refusal } from '../../support/refusal'
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
 
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )) as { name: string; message: string; $metadata?: { httpStatusCode?: number } } | undefined
-  if (!error) throw new Error('expected the call to be refused, but it succeeded')
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode }
-}
 
 const idOf = (pem: string): string => createHash('sha256').update(new X509Certificate(pem).raw).digest('hex')
 

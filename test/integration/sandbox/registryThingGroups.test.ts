@@ -6,7 +6,6 @@ import {
   CreateThingGroupCommand,
   DeleteThingGroupCommand,
   DescribeThingGroupCommand,
-  IoTServiceException,
   ListTargetsForPolicyCommand,
   ListThingGroupsCommand,
   ListThingGroupsForThingCommand,
@@ -19,19 +18,11 @@ import {
 } from '@aws-sdk/client-iot'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
+import { refused } from '../../support/refusal'
 
 // Static thing groups and their members in the Local IoT Core, driven by the real
 // @aws-sdk/client-iot (research/iot-core.md §4.4, §4.7).
 
-async function refused(call: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await call
-  } catch (error) {
-    if (error instanceof IoTServiceException) return error
-    throw error
-  }
-  throw new Error('The call succeeded; a refusal was expected.')
-}
 
 let sandbox: TestSandbox
 let iot: IoTClient

@@ -5,26 +5,17 @@ import {
   DeprecateThingTypeCommand,
   DescribeThingCommand,
   DescribeThingTypeCommand,
-  IoTServiceException,
   ListThingTypesCommand,
   ResourceAlreadyExistsException,
   UpdateThingCommand
 } from '@aws-sdk/client-iot'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
+import { refused } from '../../support/refusal'
 
 // Thing types in the Local IoT Core, driven by the real @aws-sdk/client-iot (research/iot-core.md §4.3).
 // The sandbox's clock is injected so the 5-minute wait before deletion can be crossed without waiting.
 
-async function refused(call: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await call
-  } catch (error) {
-    if (error instanceof IoTServiceException) return error
-    throw error
-  }
-  throw new Error('The call succeeded; a refusal was expected.')
-}
 
 const MINUTE = 60_000
 // Whole seconds, so the wire's epoch seconds compare exactly.

@@ -9,7 +9,6 @@ import {
   DeprecateThingTypeCommand,
   DescribeThingCommand,
   DetachThingPrincipalCommand,
-  IoTServiceException,
   ListThingGroupsForThingCommand,
   ListThingsCommand,
   ListThingsInThingGroupCommand,
@@ -22,19 +21,11 @@ import os from 'node:os'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { startTestSandbox, testSecretProtector, type TestSandbox } from '../../support/sandbox'
+import { refused } from '../../support/refusal'
 
 // Things in the Local IoT Core, driven by the real @aws-sdk/client-iot over HTTP
 // (research/iot-core.md §4.1, §4.2).
 
-async function refused(call: Promise<unknown>): Promise<IoTServiceException> {
-  try {
-    await call
-  } catch (error) {
-    if (error instanceof IoTServiceException) return error
-    throw error
-  }
-  throw new Error('The call succeeded; a refusal was expected.')
-}
 
 const attributesOf = (count: number): Record<string, string> =>
   Object.fromEntries(Array.from({ length: count }, (_, i) => [`attr${i}`, `value${i}`]))

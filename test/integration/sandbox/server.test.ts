@@ -4,6 +4,7 @@ import { SignatureV4 } from '@smithy/signature-v4'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { controlPlaneRates, rateFor, type LocalIotCore } from '../../../electron/sandbox'
 import { iotClientFor, startTestSandbox, type TestSandbox } from '../../support/sandbox'
+import { refusal } from '../../support/refusal'
 
 /** A raw HTTP call signed with the sandbox's credentials, for requests the SDK would never send. */
 async function signedFetch(core: LocalIotCore, method: string, path: string, body?: string): Promise<Response> {
@@ -27,14 +28,6 @@ async function signedFetch(core: LocalIotCore, method: string, path: string, bod
   return fetch(`${core.controlPlaneUrl}${path}`, { method, headers: signed.headers as Record<string, string>, body })
 }
 
-async function refusal(promise: Promise<unknown>): Promise<{ name: string; message: string; status?: number }> {
-  const error = (await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )) as { name: string; message: string; $metadata?: { httpStatusCode?: number } } | undefined
-  if (!error) throw new Error('expected the call to be refused, but it succeeded')
-  return { name: error.name, message: error.message, status: error.$metadata?.httpStatusCode }
-}
 
 describe('control-plane server', () => {
   let sandbox: TestSandbox
