@@ -36,7 +36,7 @@ export function normalizePrivateKey(pem: string): string {
 export function readPrivateKey(pem: string): KeyObject {
   if (typeof pem !== 'string' || pem.trim() === '') throw new KeyFormatError('The private key is empty: paste or choose a PEM file that starts with "-----BEGIN"')
   const header = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1]
-  if (!header) throw new KeyFormatError('The text is not a PEM private key: expected a line like "-----BEGIN PRIVATE KEY-----" or "-----BEGIN EC PRIVATE KEY-----"')
+  if (!header) throw new KeyFormatError('The text is not a PEM private key: expected a BEGIN line naming a PRIVATE KEY, EC PRIVATE KEY or RSA PRIVATE KEY')
   if (header === 'ENCRYPTED PRIVATE KEY' || /Proc-Type: 4,ENCRYPTED/.test(pem))
     throw new KeyFormatError('The private key is protected by a passphrase, which devices cannot use: decrypt it first (for example `openssl pkey -in key.pem -out plain.pem`)')
   if (header === 'CERTIFICATE') throw new KeyFormatError('The text is a certificate, not a private key: choose the file that holds the private key')

@@ -31,7 +31,7 @@ export interface GeneratedKeyPair {
   publicKeyDer: Buffer
   /** `-----BEGIN PUBLIC KEY-----` (SPKI), as AWS returns it. */
   publicKeyPem: string
-  /** `-----BEGIN RSA PRIVATE KEY-----` (PKCS#1), as AWS returns it. */
+  /** PKCS#1 PEM (an "RSA PRIVATE KEY" block), as AWS returns it. */
   privateKeyPem: string
 }
 
