@@ -2,3 +2,5 @@
 export * from './awsRules'
 export * from './connection'
 export * from './provisioning'
+export * from './api'
+export * from './bridge'

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process'
 import { createPrivateKey } from 'node:crypto'
-import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync, statSync } from 'node:fs'
+import { copyFile, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { promisify } from 'node:util'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -19,7 +20,7 @@ import {
 // Runs against the real Secret Service: start vitest through scripts/with-keyring.sh.
 const keychain = osKeychain('ThingBench-tests')
 
-describe('Vault (OS keychain + AES-256-GCM file)', () => {
+describe('Vault (OS keychain + one AES-256-GCM file per entry)', () => {
   let dir: string
   const opened: Vault[] = []
   const open = async (file: string) => {
@@ -76,7 +77,7 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     expect((await cli.list()).map((e) => e.id).sort()).toEqual(['again', 'from-cli'])
   })
 
-  it('never writes the key, or its base64 body, into the file', async () => {
+  it('never writes the key, or its base64 body, into any of its files; files are owner-only', async () => {
     const file = join(dir, 'vault.json')
     const { privateKeyPem } = await generateKeyPair('rsa2048')
     const vault = await open(file)
@@ -84,12 +85,30 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     const body = privateKeyPem.split('\n').filter((line) => line && !line.startsWith('-----'))
     const der = createPrivateKey(privateKeyPem).export({ format: 'der', type: 'pkcs1' })
 
-    const text = await readFile(file, 'utf8')
-    expect(text).not.toContain('PRIVATE KEY')
-    for (const line of body) expect(text).not.toContain(line)
-    expect(text).not.toContain(der.toString('base64').slice(0, 40))
-    expect(text).not.toContain(Buffer.from(privateKeyPem).toString('base64').slice(0, 40))
-    if (process.platform !== 'win32') expect((await import('node:fs')).statSync(file).mode & 0o777).toBe(0o600)
+    const files = [file, ...(await readdir(vault.entriesDir)).map((name) => join(vault.entriesDir, name))]
+    expect(files).toContain(vault.entryFile('cert-1'))
+    for (const path of files) {
+      const text = await readFile(path, 'utf8')
+      expect(text).not.toContain('PRIVATE KEY')
+      for (const line of body) expect(text).not.toContain(line)
+      expect(text).not.toContain(der.toString('base64').slice(0, 40))
+      expect(text).not.toContain(Buffer.from(privateKeyPem).toString('base64').slice(0, 40))
+      if (process.platform !== 'win32') expect(statSync(path).mode & 0o777).toBe(0o600)
+    }
+    if (process.platform !== 'win32') expect(statSync(vault.entriesDir).mode & 0o777).toBe(0o700)
+  })
+
+  it('writes one entry file per key and leaves the header and the other entries untouched', async () => {
+    const file = join(dir, 'vault.json')
+    const vault = await open(file)
+    await vault.put('first', 'secret one')
+    const before = { header: await readFile(file, 'utf8'), first: await readFile(vault.entryFile('first'), 'utf8'), inode: statSync(file).ino }
+    await vault.put('second', 'secret two')
+    await vault.rename('second', 'third')
+    expect(await readFile(file, 'utf8')).toBe(before.header)
+    expect(statSync(file).ino).toBe(before.inode)
+    expect(await readFile(vault.entryFile('first'), 'utf8')).toBe(before.first)
+    expect((await readdir(vault.entriesDir)).sort()).toEqual([basename(vault.entryFile('first')), basename(vault.entryFile('third'))].sort())
   })
 
   it('keeps two vaults apart: different master keys, neither opens the other’s entries', async () => {
@@ -99,41 +118,50 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     await first.put('shared-id', 'first secret')
     expect(await second.get('shared-id')).toBeNull()
 
-    // Transplant the first vault's entry into the second's file: it must not decrypt there.
-    const a = JSON.parse(await readFile(join(dir, 'a', 'vault.json'), 'utf8'))
-    const b = JSON.parse(await readFile(join(dir, 'b', 'vault.json'), 'utf8'))
-    b.entries['shared-id'] = a.entries['shared-id']
-    await writeFile(join(dir, 'b', 'vault.json'), JSON.stringify(b))
+    // Transplant the first vault's entry file into the second vault: it must not decrypt there.
+    await copyFile(first.entryFile('shared-id'), second.entryFile('shared-id'))
     await expect(second.get('shared-id')).rejects.toThrow(VaultIntegrityError)
     expect(await first.get('shared-id')).toBe('first secret')
   })
 
   it('detects a tampered entry, tampered metadata and an entry moved to another id', async () => {
-    const file = join(dir, 'vault.json')
-    const vault = await open(file)
+    const vault = await open(join(dir, 'vault.json'))
     await vault.put('cert-1', 'secret one', { thingName: 'lamp-1' })
     await vault.put('cert-2', 'secret two')
+    const file = vault.entryFile('cert-1')
     const original = JSON.parse(await readFile(file, 'utf8'))
 
     const flipped = structuredClone(original)
-    const data = Buffer.from(flipped.entries['cert-1'].data, 'base64')
+    const data = Buffer.from(flipped.data, 'base64')
     data[0] = data[0]! ^ 1
-    flipped.entries['cert-1'].data = data.toString('base64')
+    flipped.data = data.toString('base64')
     await writeFile(file, JSON.stringify(flipped))
     await expect(vault.get('cert-1')).rejects.toThrow(/entry "cert-1" .* failed authentication: the file was modified/)
 
     const relabelled = structuredClone(original)
-    relabelled.entries['cert-1'].meta.thingName = 'someone-else'
+    relabelled.meta.thingName = 'someone-else'
     await writeFile(file, JSON.stringify(relabelled))
     await expect(vault.get('cert-1')).rejects.toThrow(VaultIntegrityError)
 
-    const swapped = structuredClone(original)
-    swapped.entries['cert-2'] = original.entries['cert-1']
-    await writeFile(file, JSON.stringify(swapped))
-    await expect(vault.get('cert-2')).rejects.toThrow(VaultIntegrityError)
-
     await writeFile(file, JSON.stringify(original))
+    await copyFile(file, vault.entryFile('cert-2'))
+    await expect(vault.get('cert-2')).rejects.toThrow(VaultIntegrityError)
+    expect((await vault.list()).map((entry) => entry.id)).toEqual(['cert-1'])
+
     expect(await vault.get('cert-1')).toBe('secret one')
+  })
+
+  it('finishes a rename that was interrupted after the new entry was written', async () => {
+    const vault = await open(join(dir, 'vault.json'))
+    await vault.put('run-1', 'the key')
+    // What a crash between writing the target and removing the source leaves behind:
+    const interrupted = JSON.parse(await readFile(vault.entryFile('run-1'), 'utf8'))
+    await vault.rename('run-1', 'cert-abc')
+    await writeFile(vault.entryFile('run-1'), JSON.stringify(interrupted))
+
+    await vault.rename('run-1', 'cert-abc')
+    expect(await vault.has('run-1')).toBe(false)
+    expect(await vault.get('cert-abc')).toBe('the key')
   })
 
   it('renames and deletes entries, and refuses to overwrite a different key', async () => {
@@ -171,13 +199,13 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     const file = join(dir, 'vault.json')
     const vault = await open(file)
     await vault.put('cert-1', 'secret')
-    const before = await readFile(file, 'utf8')
+    const before = [await readFile(file, 'utf8'), await readFile(vault.entryFile('cert-1'), 'utf8')]
     expect(await keychain.deleteSecret(vault.keychainAccount)).toBe(true)
 
     const attempt = Vault.open(file, keychain)
     await expect(attempt).rejects.toThrow(VaultKeyMissingError)
     await expect(Vault.open(file, keychain)).rejects.toThrow(/master key .* is missing from the OS keychain.*cannot be recovered.*move the vault file aside/s)
-    expect(await readFile(file, 'utf8')).toBe(before)
+    expect([await readFile(file, 'utf8'), await readFile(vault.entryFile('cert-1'), 'utf8')]).toEqual(before)
     expect(await keychain.getSecret(vault.keychainAccount)).toBeNull()
   })
 
@@ -195,6 +223,15 @@ describe('Vault (OS keychain + AES-256-GCM file)', () => {
     await writeFile(file, '{ truncated')
     await expect(Vault.open(file, keychain)).rejects.toThrow(/not valid JSON.*damaged/)
     expect(await readFile(file, 'utf8')).toBe('{ truncated')
+  })
+
+  it('will not start a new vault over entries whose header is missing', async () => {
+    const file = join(dir, 'vault.json')
+    const vault = await open(file)
+    await vault.put('cert-1', 'secret')
+    await rm(file)
+    await expect(Vault.open(file, keychain)).rejects.toThrow(/header .* is missing but its entries are still in .*Restore vault.json/s)
+    expect(existsSync(file)).toBe(false)
   })
 
   it('reports KeychainUnavailableError and writes nothing when there is no Secret Service', async () => {

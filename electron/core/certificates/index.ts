@@ -1,5 +1,5 @@
 export { generateKeyPair, normalizePrivateKey, type KeyPair } from './keys'
-export { createCsr } from './csr'
+export { createCsr, generateKeyPairWithCsr } from './csr'
 export { parseCertificate, certificateMatchesKey, type CertificateInfo } from './parse'
 export { amazonRootCaPem } from './rootCa'
 export { writeCertificateBundle, type BundleInput } from './bundle'

@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto'
+import { KeyObject, createPrivateKey, webcrypto } from 'node:crypto'
 import type { KeyAlgorithm } from '../../contract'
 import { KeyFormatError } from './errors'
 
@@ -17,11 +17,20 @@ const generationParams: Record<KeyAlgorithm, webcrypto.RsaHashedKeyGenParams | w
 
 /** Makes a new key pair on this machine (EC P-256 unless asked otherwise). */
 export async function generateKeyPair(algorithm: KeyAlgorithm = 'ec'): Promise<KeyPair> {
+  const { privateKey, publicKey } = await generateKeyObjects(algorithm)
+  return pemOfKeyPair(privateKey, publicKey)
+}
+
+/** @internal The key objects behind generateKeyPair, for callers that also sign with them. */
+export async function generateKeyObjects(algorithm: KeyAlgorithm): Promise<{ privateKey: KeyObject; publicKey: KeyObject }> {
   const params = generationParams[algorithm]
   if (!params) throw new KeyFormatError(`Unknown key algorithm "${String(algorithm)}": choose one of ${Object.keys(generationParams).join(', ')}`)
   const pair = (await webcrypto.subtle.generateKey(params, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
-  const privateKey = KeyObject.from(pair.privateKey)
-  return { privateKeyPem: exportPrivateKey(privateKey), publicKeyPem: exportPublicKey(createPublicKey(privateKey)) }
+  return { privateKey: KeyObject.from(pair.privateKey), publicKey: KeyObject.from(pair.publicKey) }
+}
+
+export function pemOfKeyPair(privateKey: KeyObject, publicKey: KeyObject): KeyPair {
+  return { privateKeyPem: exportPrivateKey(privateKey), publicKeyPem: exportPublicKey(publicKey) }
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   UpdateCertificateCommand
 } from '@aws-sdk/client-iot'
 import type { CertificateChoice, ProvisionPlan, ProvisionStep } from '../../contract'
-import { createCsr, generateKeyPair, parseCertificate } from '../certificates'
+import { generateKeyPairWithCsr, parseCertificate } from '../certificates'
 import { LocalStepError } from './errors'
 import type { JournalRun } from './journal'
 import { journaledWrite, type ProvisionContext } from './runContext'
@@ -29,14 +29,15 @@ export type StepRunner = (step: ProvisionStep, body: () => Promise<StepOutcome>)
 export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContext, run: JournalRun, runStep: StepRunner): Promise<IssuedCertificate> {
   const choice: CertificateChoice = plan.certificate
   const { iot, vault } = ctx
-  let keys: { privateKeyPem: string; publicKeyPem: string } | undefined
+  let csrPem: string | undefined
   let awsPrivateKey: string | undefined
   let issued: Omit<IssuedCertificate, 'privateKeyInVault'> | undefined
 
   await runStep('generateKey', async () => {
     if (choice.mode !== 'csr') return { skipped: choice.mode === 'aws' ? 'AWS generates the key pair' : 'the private key stays on the device' }
-    keys = await generateKeyPair(choice.keyAlgorithm)
-    const privateKeyPem = keys.privateKeyPem
+    // The CSR is made with the fresh key at once; the key then only exists sealed in the vault.
+    const { privateKeyPem, csrPem: csr } = await generateKeyPairWithCsr(choice.keyAlgorithm, { commonName: csrCommonName(plan.thingName) })
+    csrPem = csr
     await journaledWrite(run, 'generateKey', { kind: 'vaultKey', keyId: run.runId }, () =>
       vault.put(run.runId, privateKeyPem, { thingName: plan.thingName, runId: run.runId })
     )
@@ -45,7 +46,7 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
 
   await runStep('createCertificate', async () => {
     if (choice.mode === 'csr') {
-      const csr = await createCsr(keys!, { commonName: plan.thingName })
+      const csr = csrPem!
       const out = await journaledWrite(
         run,
         'createCertificate',
@@ -108,6 +109,11 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
   })
 
   return { ...certificate, privateKeyInVault: choice.mode !== 'existing' }
+}
+
+/** Thing names run to 128 characters, a CN to 64; AWS replaces the CSR's subject anyway. */
+function csrCommonName(thingName: string): string {
+  return thingName.slice(0, 64)
 }
 
 function required(certificateId: string | undefined, certificateArn: string | undefined, certificatePem: string | undefined, operation: string) {

@@ -11,6 +11,7 @@ import type { ProvisionPlan } from '../../contract'
 import { parseCertificate } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import { readOrUndefined } from './awsCalls'
+import type { BatchFacts } from './batchFacts'
 import { errorNameAndMessage, type PlanProblem } from './errors'
 import { samePolicyDocument } from './policyDocument'
 
@@ -50,15 +51,16 @@ export function plannedPolicyName(plan: ProvisionPlan): string | undefined {
  * The checks that need AWS, all read-only, made before any write: thing type, existing thing,
  * policy, groups, an existing certificate. A plan with problems is refused and changes nothing.
  */
-export async function checkPlanAgainstAws(plan: ProvisionPlan, iot: IoTClient): Promise<PlanCheck> {
+export async function checkPlanAgainstAws(plan: ProvisionPlan, iot: IoTClient, batch?: BatchFacts): Promise<PlanCheck> {
+  const remembered = <T>(key: string, load: () => Promise<T | undefined>) => (batch ? batch.read(key, load) : load())
   const problems: PlanProblem[] = []
   const facts: PlanFacts = { groupsAlreadyJoined: [], policyName: plannedPolicyName(plan) }
   // Independent reads, made together; problems are reported in plan order.
   const checks: Array<(found: PlanProblem[]) => Promise<void>> = [
-    (found) => checkThingType(plan, iot, found),
+    (found) => checkThingType(plan, iot, found, remembered),
     (found) => checkThing(plan, iot, found, facts),
-    (found) => checkPolicy(plan, iot, found, facts),
-    (found) => checkGroups(plan, iot, found),
+    (found) => checkPolicy(plan, iot, found, facts, remembered),
+    (found) => checkGroups(plan, iot, found, remembered),
     (found) => checkCertificate(plan, iot, found)
   ]
   const results = await Promise.all(
@@ -79,9 +81,13 @@ export async function checkPlanAgainstAws(plan: ProvisionPlan, iot: IoTClient): 
   return { problems, facts }
 }
 
-async function checkThingType(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
+/** A read that a batch may answer from what an earlier run of it found. */
+type Remembered = <T>(key: string, load: () => Promise<T | undefined>) => Promise<T | undefined>
+
+async function checkThingType(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], remembered: Remembered) {
   if (!plan.thingTypeName) return
-  const type = await readOrUndefined(() => iot.send(new DescribeThingTypeCommand({ thingTypeName: plan.thingTypeName })))
+  const thingTypeName = plan.thingTypeName
+  const type = await remembered(`thingType:${thingTypeName}`, () => readOrUndefined(() => iot.send(new DescribeThingTypeCommand({ thingTypeName }))))
   if (!type)
     problems.push({ path: 'thingTypeName', message: `Thing type ${plan.thingTypeName} does not exist (ResourceNotFoundException): create it first or choose another type` })
   else if (type.thingTypeMetadata?.deprecated)
@@ -115,11 +121,11 @@ async function checkThing(plan: ProvisionPlan, iot: IoTClient, problems: PlanPro
   }
 }
 
-async function checkPolicy(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], facts: PlanFacts) {
+async function checkPolicy(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], facts: PlanFacts, remembered: Remembered) {
   const policy = plan.policy
   if (policy.mode === 'none' || !facts.policyName) return
   const policyName = facts.policyName
-  const existing = await readOrUndefined(() => iot.send(new GetPolicyCommand({ policyName })))
+  const existing = await remembered(`policy:${policyName}`, () => readOrUndefined(() => iot.send(new GetPolicyCommand({ policyName }))))
   if (policy.mode === 'existing') {
     if (!existing)
       problems.push({ path: 'policy.policyName', message: `Policy ${policyName} does not exist (ResourceNotFoundException): create it first, or let ThingBench make one from a template` })
@@ -142,9 +148,9 @@ export const differentPolicyMessage = (policyName: string): string =>
   `A policy named ${policyName} already exists with a different document (ResourceAlreadyExistsException). ` +
   'ThingBench does not overwrite policies: choose another policy name, or attach the existing policy by name'
 
-async function checkGroups(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
+async function checkGroups(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], remembered: Remembered) {
   for (const [index, groupName] of plan.groups.entries()) {
-    const group = await readOrUndefined(() => iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName })))
+    const group = await remembered(`group:${groupName}`, () => readOrUndefined(() => iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName }))))
     if (!group)
       problems.push({
         path: `groups.${index}`,

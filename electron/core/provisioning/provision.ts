@@ -27,7 +27,7 @@ import { validatePlan } from './validatePlan'
 export async function provision(plan: ProvisionPlan, ctx: ProvisionContext): Promise<ProvisionResult> {
   const local = validatePlan(plan)
   if (!local.ok) throw new PlanRefusedError(local.problems)
-  const { problems, facts } = await checkPlanAgainstAws(local.plan, ctx.iot)
+  const { problems, facts } = await checkPlanAgainstAws(local.plan, ctx.iot, ctx.batchFacts)
   if (problems.length) throw new PlanRefusedError(problems)
 
   const runId = randomUUID()
@@ -50,6 +50,8 @@ export async function provision(plan: ProvisionPlan, ctx: ProvisionContext): Pro
     await emit({ runId, phase: 'finished', outcome: 'provisioned' })
     return result
   } catch (err) {
+    // What the batch remembered may be why this run failed: the next run asks AWS again.
+    ctx.batchFacts?.forget()
     const { errorName, message } = errorNameAndMessage(err)
     await emit({ runId, phase: 'failed', step: currentStep, errorName, message })
     const undo = await undoRun({ iot: ctx.iot, vault: ctx.vault, run, emit })

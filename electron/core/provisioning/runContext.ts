@@ -3,6 +3,7 @@ import type { Connection, ProvisionProgress, ProvisionStep } from '../../contrac
 import { VaultEntryError, type Vault } from '../vault'
 import { describeAwsError } from '../aws'
 import type { Journal, JournalAction, JournalRun } from './journal'
+import type { BatchFacts } from './batchFacts'
 import { pauseIfRequested } from './pause'
 
 export interface ProvisionContext {
@@ -14,6 +15,8 @@ export interface ProvisionContext {
   onProgress?: (p: ProvisionProgress) => void | Promise<void>
   /** Cancels the run between steps; what was done is undone. */
   signal?: AbortSignal
+  /** Shared by the runs of one batch: read-only checks an earlier run answered are not asked again. */
+  batchFacts?: BatchFacts
 }
 
 /** Emits progress; a failing listener must not break a run or its undo. */

@@ -1,33 +1,31 @@
-import { randomBytes, randomUUID } from 'node:crypto'
-import { mkdir, stat } from 'node:fs/promises'
-import { dirname, resolve } from 'node:path'
-import { writeFileAtomic } from '../fs/atomicFile'
+import { createHash, randomBytes, randomUUID } from 'node:crypto'
+import { unlinkSync } from 'node:fs'
+import { mkdir, readdir } from 'node:fs/promises'
+import { basename, dirname, extname, join, resolve } from 'node:path'
+import { syncFolderSync, writeFileAtomic, writeFileAtomicSync } from '../fs/atomicFile'
 import { VaultEntryError, VaultFormatError, VaultIntegrityError, VaultKeyMismatchError, VaultKeyMissingError } from './errors'
 import type { Keychain } from './keychain'
 import { seal, unseal } from './sealing'
-import { readVaultFile, type VaultFile, type VaultFileEntry } from './vaultFile'
+import { readVaultEntry, readVaultHeader, type VaultEntry, type VaultHeader } from './vaultFile'
 
 const masterKeyBytes = 32
 const keyCheckText = Buffer.from('thingbench-vault-key-check')
 const maxIdLength = 512
+const entryFilePattern = /^[0-9a-f]{64}\.json$/
 
-/** Mutations of one file are serialised in this process (read, change, write back). */
-const fileLocks = new Map<string, Promise<unknown>>()
+/** Mutations of one vault are serialised in this process (check, then write). */
+const vaultLocks = new Map<string, Promise<unknown>>()
 
 /**
  * Private keys encrypted with AES-256-GCM under one random master key that lives in the OS
- * keychain. Each entry has its own nonce; its id, creation time and metadata are bound as
- * associated data, so an entry cannot be altered, swapped or renamed inside the file unnoticed.
+ * keychain. Each entry is its own file with its own nonce; its id, creation time and metadata are
+ * bound as associated data, so an entry cannot be altered, swapped or renamed unnoticed.
  */
 export class Vault {
-  /**
-   * The file as last read or written here, keyed by its inode, size and mtime: every write is a
-   * rename of a new file (a new inode), so a change by another process is always seen.
-   */
-  private cached?: { stamp: string; content: VaultFile }
-
   private constructor(
     readonly file: string,
+    /** The folder beside the header that holds one file per entry. */
+    readonly entriesDir: string,
     readonly vaultId: string,
     /** The keychain account holding this vault's master key. */
     readonly keychainAccount: string,
@@ -35,42 +33,47 @@ export class Vault {
     private readonly masterKey: Buffer
   ) {}
 
-  /** Opens the vault at `file`, creating it and its master key on first use. */
+  /** Opens the vault whose header is `file`, creating it and its master key on first use. */
   static async open(file: string, keychain: Keychain): Promise<Vault> {
     const path = resolve(file)
-    return withFileLock(path, async () => {
-      const existing = await readVaultFile(path)
-      return existing ? Vault.unlock(path, existing, keychain) : Vault.create(path, keychain)
+    return withLock(path, async () => {
+      const header = await readVaultHeader(path)
+      return header ? Vault.unlock(path, header, keychain) : Vault.create(path, keychain)
     })
   }
 
   private static async create(path: string, keychain: Keychain): Promise<Vault> {
+    const entriesDir = entriesDirOf(path)
+    if ((await entryFileNames(entriesDir)).length > 0)
+      throw new VaultFormatError(
+        `The vault header ${path} is missing but its entries are still in ${entriesDir}. Restore ${basename(path)} from a backup; ` +
+          'ThingBench will not start a new vault over keys it cannot open. To start afresh, move that folder aside (its keys are then lost).'
+      )
     const vaultId = randomUUID()
     const account = keychainAccountFor(vaultId)
     const masterKey = randomBytes(masterKeyBytes)
     // The key goes into the keychain first: if that fails, nothing is written anywhere.
     await keychain.setSecret(account, masterKey)
-    const content: VaultFile = {
+    const header: VaultHeader = {
       format: 'thingbench-vault',
-      version: 1,
+      version: 2,
       vaultId,
       createdAt: new Date().toISOString(),
       cipher: 'aes-256-gcm',
-      keyCheck: seal(masterKey, keyCheckText, keyCheckAad(vaultId)),
-      entries: {}
+      keyCheck: seal(masterKey, keyCheckText, keyCheckAad(vaultId))
     }
     try {
-      await mkdir(dirname(path), { recursive: true })
-      await writeFileAtomic(path, serialise(content))
+      await mkdir(entriesDir, { recursive: true, mode: 0o700 })
+      await writeFileAtomic(path, `${JSON.stringify(header, null, 2)}\n`)
     } catch (err) {
       await keychain.deleteSecret(account).catch(() => false)
       throw err
     }
-    return new Vault(path, vaultId, account, keychain, masterKey)
+    return new Vault(path, entriesDir, vaultId, account, keychain, masterKey)
   }
 
-  private static async unlock(path: string, content: VaultFile, keychain: Keychain): Promise<Vault> {
-    const account = keychainAccountFor(content.vaultId)
+  private static async unlock(path: string, header: VaultHeader, keychain: Keychain): Promise<Vault> {
+    const account = keychainAccountFor(header.vaultId)
     const masterKey = await keychain.getSecret(account)
     if (masterKey === null)
       throw new VaultKeyMissingError(
@@ -78,12 +81,14 @@ export class Vault {
           'If you restored the keychain or moved the app from another account, restore that keychain item. Otherwise move the vault file aside to start a new, empty vault, ' +
           'and give the affected devices new certificates (re-provision them).'
       )
-    if (masterKey.length !== masterKeyBytes || unseal(masterKey, content.keyCheck, keyCheckAad(content.vaultId)) === null)
+    if (masterKey.length !== masterKeyBytes || unseal(masterKey, header.keyCheck, keyCheckAad(header.vaultId)) === null)
       throw new VaultKeyMismatchError(
         `The keychain item "${account}" does not open the vault ${path}: the keychain item was replaced or the vault file was altered. ` +
           'Restore the original keychain item or vault file from a backup; ThingBench will not overwrite either.'
       )
-    return new Vault(path, content.vaultId, account, keychain, masterKey)
+    const entriesDir = entriesDirOf(path)
+    await mkdir(entriesDir, { recursive: true, mode: 0o700 })
+    return new Vault(path, entriesDir, header.vaultId, account, keychain, masterKey)
   }
 
   /** Stores a private key (or another secret). Putting the same value again only updates its metadata. */
@@ -91,24 +96,24 @@ export class Vault {
     checkId(id)
     if (typeof privateKeyPem !== 'string' || privateKeyPem.length === 0) throw new VaultEntryError(`Nothing to store for "${id}": the private key is empty`)
     checkMeta(meta)
-    await this.mutate((content) => {
-      const existing = content.entries[id]
+    await withLock(this.file, async () => {
+      const existing = await this.readEntry(id)
       if (existing && this.decrypt(id, existing) !== privateKeyPem)
         throw new VaultEntryError(`The vault already holds a different key under "${id}"; delete that entry first if it is really no longer needed`)
-      content.entries[id] = this.encrypt(id, privateKeyPem, existing?.createdAt ?? new Date().toISOString(), meta)
+      await this.writeEntry(this.encrypt(id, privateKeyPem, existing?.createdAt ?? new Date().toISOString(), meta))
     })
   }
 
   /** The stored value, or null if there is no entry with that id. */
   async get(id: string): Promise<string | null> {
     checkId(id)
-    const entry = (await this.read()).entries[id]
+    const entry = await this.readEntry(id)
     return entry ? this.decrypt(id, entry) : null
   }
 
   async has(id: string): Promise<boolean> {
     checkId(id)
-    return id in (await this.read()).entries
+    return (await this.readEntry(id)) !== null
   }
 
   /**
@@ -119,44 +124,71 @@ export class Vault {
     checkId(fromId)
     checkId(toId)
     if (fromId === toId) return
-    await this.mutate((content) => {
-      const entry = content.entries[fromId]
+    await withLock(this.file, async () => {
+      const [source, target] = [await this.readEntry(fromId), await this.readEntry(toId)]
       // Replaying a rename that already happened (crash recovery) is not an error.
-      if (!entry && content.entries[toId]) return
-      if (!entry) throw new VaultEntryError(`The vault has no entry "${fromId}" to rename`)
-      if (content.entries[toId]) throw new VaultEntryError(`Cannot rename "${fromId}" to "${toId}": the vault already has an entry "${toId}"`)
-      content.entries[toId] = this.encrypt(toId, this.decrypt(fromId, entry), entry.createdAt, entry.meta)
-      delete content.entries[fromId]
+      if (!source && target) return
+      if (!source) throw new VaultEntryError(`The vault has no entry "${fromId}" to rename`)
+      const value = this.decrypt(fromId, source)
+      if (target && this.decrypt(toId, target) !== value)
+        throw new VaultEntryError(`Cannot rename "${fromId}" to "${toId}": the vault already has an entry "${toId}"`)
+      // The target is written before the source goes: a crash in between leaves both, and the replay finishes it.
+      if (!target) await this.writeEntry(this.encrypt(toId, value, source.createdAt, source.meta))
+      await this.removeEntryFile(fromId)
     })
   }
 
   /** True if an entry was deleted, false if there was none. */
   async delete(id: string): Promise<boolean> {
     checkId(id)
-    return this.mutate((content) => {
-      if (!content.entries[id]) return false
-      delete content.entries[id]
-      return true
-    })
+    return withLock(this.file, () => this.removeEntryFile(id))
   }
 
   /** Ids and metadata of all entries (no secrets), oldest first. */
   async list(): Promise<Array<{ id: string; meta: Record<string, string>; createdAt: string }>> {
-    const { entries } = await this.read()
-    return Object.entries(entries)
-      .map(([id, entry]) => ({ id, meta: { ...entry.meta }, createdAt: entry.createdAt }))
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
+    const listed: Array<{ id: string; meta: Record<string, string>; createdAt: string }> = []
+    for (const name of await entryFileNames(this.entriesDir)) {
+      const entry = await readVaultEntry(join(this.entriesDir, name))
+      // An entry whose id does not match its file name was moved there: it is not listed as that id.
+      if (entry && entryFileName(entry.id) === name) listed.push({ id: entry.id, meta: { ...entry.meta }, createdAt: entry.createdAt })
+    }
+    return listed.sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id))
   }
 
-  private encrypt(id: string, value: string, createdAt: string, meta: Record<string, string>): VaultFileEntry {
-    return { ...seal(this.masterKey, Buffer.from(value, 'utf8'), this.entryAad(id, createdAt, meta)), createdAt, meta: { ...meta } }
+  /** The file that holds (or would hold) the entry `id`. */
+  entryFile(id: string): string {
+    return join(this.entriesDir, entryFileName(id))
   }
 
-  private decrypt(id: string, entry: VaultFileEntry): string {
+  private readEntry(id: string): Promise<VaultEntry | null> {
+    return readVaultEntry(this.entryFile(id))
+  }
+
+  // Entry files are small and on the provisioning path: written inline (see writeFileAtomicSync).
+  private async writeEntry(entry: VaultEntry): Promise<void> {
+    writeFileAtomicSync(this.entryFile(entry.id), `${JSON.stringify(entry)}\n`)
+  }
+
+  private async removeEntryFile(id: string): Promise<boolean> {
+    try {
+      unlinkSync(this.entryFile(id))
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
+      throw err
+    }
+    syncFolderSync(this.entriesDir)
+    return true
+  }
+
+  private encrypt(id: string, value: string, createdAt: string, meta: Record<string, string>): VaultEntry {
+    return { id, createdAt, meta: { ...meta }, ...seal(this.masterKey, Buffer.from(value, 'utf8'), this.entryAad(id, createdAt, meta)) }
+  }
+
+  private decrypt(id: string, entry: VaultEntry): string {
     const plain = unseal(this.masterKey, entry, this.entryAad(id, entry.createdAt, entry.meta))
     if (plain === null)
       throw new VaultIntegrityError(
-        `The vault entry "${id}" in ${this.file} failed authentication: the file was modified or damaged after it was written. The key cannot be trusted; restore the vault file from a backup or re-provision the device`
+        `The vault entry "${id}" in ${this.entriesDir} failed authentication: the file was modified or damaged after it was written. The key cannot be trusted; restore the vault from a backup or re-provision the device`
       )
     return plain.toString('utf8')
   }
@@ -167,37 +199,24 @@ export class Vault {
       .map((key) => [key, meta[key]])
     return Buffer.from(JSON.stringify(['thingbench-vault-entry/1', this.vaultId, id, createdAt, sortedMeta]))
   }
-
-  /** The current file content; callers get their own copy, so a failed change leaves the cache intact. */
-  private async read(): Promise<VaultFile> {
-    const stamp = await fileStamp(this.file)
-    if (stamp !== null && this.cached?.stamp === stamp) return structuredClone(this.cached.content)
-    const content = await readVaultFile(this.file)
-    if (content && stamp !== null) this.cached = { stamp, content: structuredClone(content) }
-    if (!content) throw new VaultFormatError(`The vault file ${this.file} has disappeared while ThingBench was using it; restore it from a backup`)
-    if (content.vaultId !== this.vaultId)
-      throw new VaultFormatError(`The vault file ${this.file} was replaced by another vault (id ${content.vaultId}) while ThingBench was using it; restart ThingBench`)
-    return content
-  }
-
-  private mutate<T>(change: (content: VaultFile) => T): Promise<T> {
-    return withFileLock(this.file, async () => {
-      const content = await this.read()
-      const result = change(content)
-      await writeFileAtomic(this.file, serialise(content))
-      const stamp = await fileStamp(this.file)
-      this.cached = stamp === null ? undefined : { stamp, content }
-      return result
-    })
-  }
 }
 
-async function fileStamp(path: string): Promise<string | null> {
+/** vault.json -> vault.entries (beside it). */
+function entriesDirOf(headerFile: string): string {
+  return join(dirname(headerFile), `${basename(headerFile, extname(headerFile))}.entries`)
+}
+
+/** Ids may hold any character: the file is named by the id's SHA-256. */
+function entryFileName(id: string): string {
+  return `${createHash('sha256').update(id, 'utf8').digest('hex')}.json`
+}
+
+async function entryFileNames(dir: string): Promise<string[]> {
   try {
-    const s = await stat(path, { bigint: true })
-    return `${s.ino}:${s.size}:${s.mtimeNs}`
-  } catch {
-    return null
+    return (await readdir(dir)).filter((name) => entryFilePattern.test(name))
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []
+    throw err
   }
 }
 
@@ -207,10 +226,6 @@ export function keychainAccountFor(vaultId: string): string {
 
 function keyCheckAad(vaultId: string): Buffer {
   return Buffer.from(JSON.stringify(['thingbench-vault-key-check/1', vaultId]))
-}
-
-function serialise(content: VaultFile): string {
-  return `${JSON.stringify(content, null, 2)}\n`
 }
 
 function checkId(id: string): void {
@@ -224,15 +239,15 @@ function checkMeta(meta: Record<string, string>): void {
     if (typeof value !== 'string') throw new VaultEntryError(`Vault entry metadata "${key}" must be a string (got ${typeof value})`)
 }
 
-async function withFileLock<T>(path: string, work: () => Promise<T>): Promise<T> {
-  const previous = fileLocks.get(path) ?? Promise.resolve()
+async function withLock<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const previous = vaultLocks.get(path) ?? Promise.resolve()
   const run = previous.catch(() => undefined).then(work)
   const settled = run.catch(() => undefined)
-  fileLocks.set(path, settled)
+  vaultLocks.set(path, settled)
   try {
     return await run
   } finally {
-    if (fileLocks.get(path) === settled) fileLocks.delete(path)
+    if (vaultLocks.get(path) === settled) vaultLocks.delete(path)
   }
 }
 

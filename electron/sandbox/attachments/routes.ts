@@ -63,8 +63,10 @@ function requireThing(ctx: SandboxContext, thingName: string): ThingRecord {
 }
 
 export function attachmentRoutes(ctx: SandboxContext): Route[] {
-  const policyTargets = (): PolicyTargetRecord[] => ctx.store.list<PolicyTargetRecord>('policyTargets')
-  const thingPrincipals = (): ThingPrincipalRecord[] => ctx.store.list<ThingPrincipalRecord>('thingPrincipals')
+  const policyTargets = (match: (t: Readonly<PolicyTargetRecord>) => boolean = () => true): PolicyTargetRecord[] =>
+    ctx.store.filter<PolicyTargetRecord>('policyTargets', match)
+  const thingPrincipals = (match: (p: Readonly<ThingPrincipalRecord>) => boolean): ThingPrincipalRecord[] =>
+    ctx.store.filter<ThingPrincipalRecord>('thingPrincipals', match)
   const pathPolicyName = (req: SandboxRequest): string => {
     const policyName = req.params['policyName']!
     assertValid([[policyName, 'policyName', rules.policyName]])
@@ -80,7 +82,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       handler(req) {
         const policy = getPolicy(ctx, pathPolicyName(req))
         const target = resolveTarget(ctx, bodyString(bodyObject(req), 'target', true))
-        const attached = policyTargets().filter((t) => t.target === target.arn)
+        const attached = policyTargets((t) => t.target === target.arn)
         if (attached.some((t) => t.policyName === policy.policyName)) return {}
         if (attached.length >= MAX_POLICIES_PER_TARGET)
           throw limitExceeded(
@@ -137,7 +139,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       pattern: '/policy-targets/{policyName}',
       handler(req) {
         const policy = getPolicy(ctx, pathPolicyName(req))
-        const targets = policyTargets().filter((t) => t.policyName === policy.policyName).map((t) => t.target)
+        const targets = policyTargets((t) => t.policyName === policy.policyName).map((t) => t.target)
         const page = paginate(targets, req.query.get('marker'), pageSizeOf(req, 'pageSize'), 'marker')
         return { body: { targets: page.items, nextMarker: page.next } }
       }
@@ -150,7 +152,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
         const thing = requireThing(ctx, req.params['thingName']!)
         const principal = resolvePrincipal(ctx, requiredHeader(req, 'x-amzn-principal', 'principal'))
         const type = assertEnum(req.query.get('thingPrincipalType') ?? 'NON_EXCLUSIVE_THING', 'thingPrincipalType', PRINCIPAL_TYPES)
-        const others = thingPrincipals().filter((p) => p.principal === principal && p.thingName !== thing.thingName)
+        const others = thingPrincipals((p) => p.principal === principal && p.thingName !== thing.thingName)
         const exclusiveElsewhere = others.find((p) => p.thingPrincipalType === 'EXCLUSIVE_THING')
         if (exclusiveElsewhere)
           throw invalidRequest(
@@ -183,7 +185,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       pattern: '/things/{thingName}/principals',
       handler(req) {
         const thing = requireThing(ctx, req.params['thingName']!)
-        const principals = thingPrincipals().filter((p) => p.thingName === thing.thingName).map((p) => p.principal)
+        const principals = thingPrincipals((p) => p.thingName === thing.thingName).map((p) => p.principal)
         const page = paginate(principals, req.query.get('nextToken'), pageSizeOf(req, 'maxResults'), 'nextToken')
         return { body: { principals: page.items, nextToken: page.next } }
       }
@@ -194,7 +196,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       pattern: '/principals/things',
       handler(req) {
         const principal = resolvePrincipal(ctx, requiredHeader(req, 'x-amzn-principal', 'principal'))
-        const things = thingPrincipals().filter((p) => p.principal === principal).map((p) => p.thingName)
+        const things = thingPrincipals((p) => p.principal === principal).map((p) => p.thingName)
         const page = paginate(things, req.query.get('nextToken'), pageSizeOf(req, 'maxResults'), 'nextToken')
         return { body: { things: page.items, nextToken: page.next } }
       }

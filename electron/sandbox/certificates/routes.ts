@@ -8,7 +8,8 @@ import type { Route, SandboxRequest } from '../http/route'
 import { assertValid, rules } from '../http/validate'
 import type { CertificateRecord, CertificateStatus, PolicyTargetRecord, ThingPrincipalRecord } from '../state/records'
 import type { Change } from '../state/store'
-import { generateDeviceKeyPair, unsupportedKeyReason } from './deviceKeys'
+import { csrSignatureMatches, parseCsr, unsupportedSignatureAlgorithmReason, type ParsedCsr } from './csr'
+import { generateDeviceKeyPair, readDevicePublicKey, unsupportedKeyReason } from './deviceKeys'
 
 // Certificates (research/iot-core.md §4.5): made by the sandbox CA from a CSR or with a key pair the
 // sandbox generates, or registered as the caller's own; id = SHA-256 of the DER; status rules of AWS.
@@ -98,20 +99,21 @@ export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
         const csrPem = bodyString(bodyObject(req), 'certificateSigningRequest', true)
         assertValid([[csrPem, 'certificateSigningRequest', rules.certificateSigningRequest]])
         const active = queryBoolean(req, 'setAsActive') ?? false
-        let csr: x509.Pkcs10CertificateRequest
+        let csr: ParsedCsr
         try {
-          csr = new x509.Pkcs10CertificateRequest(csrPem)
+          csr = parseCsr(csrPem)
         } catch (error) {
           throw invalidRequest(
             `The certificate signing request is not a valid PKCS#10 CSR (${(error as Error).message}). Send it PEM-encoded, starting with -----BEGIN CERTIFICATE REQUEST-----.`
           )
         }
-        const spki = Buffer.from(csr.publicKey.rawData)
-        const reason = unsupportedKeyReason(spki)
-        if (reason) throw invalidRequest(`The certificate signing request is not supported: ${reason}.`)
-        if (!(await csr.verify().catch(() => false)))
+        const publicKey = readDevicePublicKey(csr.subjectPublicKeyInfo)
+        if (!publicKey.key) throw invalidRequest(`The certificate signing request is not supported: ${publicKey.reason}.`)
+        const algorithmReason = unsupportedSignatureAlgorithmReason(csr)
+        if (algorithmReason) throw invalidRequest(`The certificate signing request is not supported: ${algorithmReason}.`)
+        if (!csrSignatureMatches(csr, publicKey.key))
           throw invalidRequest('The certificate signing request is not valid: its signature does not match its public key.')
-        const issued = await ca.issue(spki, ctx.now())
+        const issued = await ca.issue(csr.publicKeyInfo, ctx.now())
         const record = newRecord(issued.certificatePem, issued.certificateId, active ? 'ACTIVE' : 'INACTIVE', {
           caCertificateId: ca.certificateId,
           notBefore: issued.notBefore,
@@ -250,9 +252,9 @@ export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
           throw certificateState(`Certificate must be deactivated (not ACTIVE) before deletion. Id: ${record.certificateId}`)
         if (record.status === 'PENDING_TRANSFER')
           throw certificateState(`Certificate ${record.certificateId} is being transferred (PENDING_TRANSFER) and cannot be deleted.`)
-        const things = ctx.store.list<ThingPrincipalRecord>('thingPrincipals').filter((p) => p.principal === record.certificateArn)
+        const things = ctx.store.filter<ThingPrincipalRecord>('thingPrincipals', (p) => p.principal === record.certificateArn)
         if (things.length > 0) throw deleteConflict(`Things must be detached before deletion (arn: ${record.certificateArn})`)
-        const policies = ctx.store.list<PolicyTargetRecord>('policyTargets').filter((t) => t.target === record.certificateArn)
+        const policies = ctx.store.filter<PolicyTargetRecord>('policyTargets', (t) => t.target === record.certificateArn)
         if (policies.length > 0 && !forceDelete)
           throw deleteConflict(
             `Certificate policies must be detached before deletion (arn: ${record.certificateArn}); detach them or pass forceDelete.`

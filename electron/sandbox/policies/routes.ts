@@ -113,7 +113,7 @@ export function policyRoutes(ctx: SandboxContext): Route[] {
       pattern: '/policies/{policyName}',
       handler(req) {
         const policy = getPolicy(ctx, pathPolicyName(req))
-        const attached = ctx.store.list<PolicyTargetRecord>('policyTargets').some((t) => t.policyName === policy.policyName)
+        const attached = ctx.store.some<PolicyTargetRecord>('policyTargets', (t) => t.policyName === policy.policyName)
         if (attached)
           throw deleteConflict(
             `The policy cannot be deleted as the policy is attached to one or more principals (name=${policy.policyName})`

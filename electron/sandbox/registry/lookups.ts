@@ -27,9 +27,9 @@ export function requireThingGroup(ctx: SandboxContext, groupName: string): Thing
 }
 
 export function membershipsOfThing(ctx: SandboxContext, thingName: string): ThingGroupMemberRecord[] {
-  return ctx.store.list<ThingGroupMemberRecord>('thingGroupMembers').filter((m) => m.thingName === thingName)
+  return ctx.store.filter<ThingGroupMemberRecord>('thingGroupMembers', (m) => m.thingName === thingName)
 }
 
 export function membershipsOfGroup(ctx: SandboxContext, groupName: string): ThingGroupMemberRecord[] {
-  return ctx.store.list<ThingGroupMemberRecord>('thingGroupMembers').filter((m) => m.thingGroupName === groupName)
+  return ctx.store.filter<ThingGroupMemberRecord>('thingGroupMembers', (m) => m.thingGroupName === groupName)
 }

@@ -162,7 +162,7 @@ function deleteThingType(ctx: SandboxContext, req: SandboxRequest): SandboxRespo
       `Thing type ${thingTypeName} was deprecated at ${new Date(type.deprecationDate).toISOString()} and can be deleted ` +
         `only 5 minutes after deprecation. Try again after ${new Date(deletableFrom).toISOString()}.`
     )
-  const things = ctx.store.list<ThingRecord>('things').filter((thing) => thing.thingTypeName === thingTypeName)
+  const things = ctx.store.filter<ThingRecord>('things', (thing) => thing.thingTypeName === thingTypeName)
   if (things.length > 0) {
     const shown = things.slice(0, 5).map((thing) => thing.thingName).join(', ')
     throw invalidRequest(

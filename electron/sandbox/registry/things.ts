@@ -153,7 +153,7 @@ function deleteThing(ctx: SandboxContext, req: SandboxRequest): SandboxResponse 
   // Deleting a thing that is not there succeeds (MODEL-IOT), so retries are safe.
   if (!thing) return { body: {} }
   assertExpectedVersion(thing, expectedVersion)
-  const attached = ctx.store.list<ThingPrincipalRecord>('thingPrincipals').some((p) => p.thingName === thingName)
+  const attached = ctx.store.some<ThingPrincipalRecord>('thingPrincipals', (p) => p.thingName === thingName)
   if (attached)
     throw invalidRequest(
       `Cannot delete. Thing ${thingName} is still attached to one or more principals. ` +
@@ -183,7 +183,7 @@ function listThings(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
   if (usePrefix && attributeValue === undefined)
     throw invalidRequest('usePrefixAttributeValue needs attributeName and attributeValue (the prefix to match).')
 
-  const matches = ctx.store.list<ThingRecord>('things').filter((thing) => {
+  const matches = ctx.store.filter<ThingRecord>('things', (thing) => {
     if (thingTypeName !== undefined && thing.thingTypeName !== thingTypeName) return false
     if (attributeName === undefined) return true
     if (!Object.hasOwn(thing.attributes, attributeName)) return false

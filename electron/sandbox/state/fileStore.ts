@@ -2,8 +2,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import type { Change, CollectionName, Store } from './store'
 
-// Durable Store: every commit is one JSON line appended to `store.log` and fdatasync'd before
-// the commit returns; every `compactEvery` commits the whole state is written to `store.snapshot.json`
+// Durable Store: every commit is one JSON line written to `store.log` before the commit returns
+// (so a kill -9 of the process loses nothing: the line is in the OS's cache) and flushed to disk
+// by a background fdatasync that follows the writes (so a power cut loses at most the last few
+// milliseconds; the Local IoT Core is a rehearsal stand-in, not a bank); every `compactEvery` commits the whole state is written to `store.snapshot.json`
 // (temp file + fsync + rename + directory fsync) and the log is emptied. Each log line carries a
 // sequence number and the snapshot records the last one it contains, so a crash between the rename and
 // the truncation replays nothing twice. A torn last line (kill -9 mid-write) is dropped on load.
@@ -44,6 +46,9 @@ export class FileStore implements Store {
   private seq = 0
   private commitsSinceCompaction = 0
   private readonly compactEvery: number
+  /** A background fdatasync is running; `flushAgain` asks for one more when it ends. */
+  private flushing = false
+  private flushAgain = false
 
   private constructor(
     private readonly dir: string,
@@ -71,6 +76,17 @@ export class FileStore implements Store {
     return records ? [...records.values()].map((value) => structuredClone(value) as T) : []
   }
 
+  filter<T>(collection: CollectionName, predicate: (record: Readonly<T>) => boolean): T[] {
+    const matches: T[] = []
+    for (const value of this.collections.get(collection)?.values() ?? []) if (predicate(value as T)) matches.push(structuredClone(value) as T)
+    return matches
+  }
+
+  some<T>(collection: CollectionName, predicate: (record: Readonly<T>) => boolean): boolean {
+    for (const value of this.collections.get(collection)?.values() ?? []) if (predicate(value as T)) return true
+    return false
+  }
+
   commit(changes: Change[]): void {
     if (this.logFd === undefined) throw new Error('The Local IoT Core store is closed.')
     if (changes.length === 0) return
@@ -78,7 +94,7 @@ export class FileStore implements Store {
     const text = JSON.stringify(line) + '\n'
     // Durable first, then visible: a failed write leaves memory untouched.
     writeAll(this.logFd, Buffer.from(text, 'utf8'))
-    fs.fdatasyncSync(this.logFd)
+    this.flushInBackground()
     this.seq = line.seq
     this.apply((JSON.parse(text) as LogLine).changes)
     if (++this.commitsSinceCompaction >= this.compactEvery) this.compact()
@@ -86,8 +102,27 @@ export class FileStore implements Store {
 
   close(): void {
     if (this.logFd === undefined) return
+    fs.fdatasyncSync(this.logFd)
     fs.closeSync(this.logFd)
     this.logFd = undefined
+  }
+
+  private flushInBackground(): void {
+    if (this.flushing) {
+      this.flushAgain = true
+      return
+    }
+    const fd = this.logFd
+    if (fd === undefined) return
+    this.flushing = true
+    fs.fdatasync(fd, () => {
+      // An error here (the store was closed meanwhile) changes nothing: close() syncs itself.
+      this.flushing = false
+      if (this.flushAgain) {
+        this.flushAgain = false
+        this.flushInBackground()
+      }
+    })
   }
 
   /** Writes the whole state to a snapshot and empties the log. */

@@ -3,6 +3,7 @@ import {
   CreateThingCommand,
   CreateThingGroupCommand,
   CreateThingTypeCommand,
+  DeleteThingGroupCommand,
   DeprecateThingTypeCommand,
   DescribeCertificateCommand,
   DescribeThingCommand,
@@ -16,7 +17,7 @@ import {
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ProvisionPlanInput } from '../../../electron/contract'
 import { certificateMatchesKey, parseCertificate } from '../../../electron/core/certificates'
-import { PlanRefusedError, provision, validatePlan } from '../../../electron/core/provisioning'
+import { BatchFacts, PlanRefusedError, ProvisioningError, provision, validatePlan } from '../../../electron/core/provisioning'
 import { makeDeviceCertificate } from './support/deviceCertificate'
 import { startHarness, type Harness } from './support/harness'
 import { inventory } from './support/inventory'
@@ -93,6 +94,14 @@ describe('provision: each certificate path end to end', () => {
       'addToGroups:done'
     ])
     expect(h.progress.at(-1)).toEqual({ runId: result.runId, phase: 'finished', outcome: 'provisioned' })
+  })
+
+  it('CSR path with a 128-character thing name (longer than a certificate common name may be)', async () => {
+    const thingName = `bench-${'x'.repeat(122)}`
+    const result = await provision(plan({ thingName, certificate: { mode: 'csr', keyAlgorithm: 'rsa2048' }, policy: { mode: 'none' } }), h.ctx())
+    const key = await h.vault.get(result.certificateId)
+    expect(key && certificateMatchesKey(result.certificatePem, key)).toBe(true)
+    expect(await provisionedState(thingName)).toMatchObject({ principals: [result.certificateArn] })
   })
 
   it('AWS-generated keys: the private key AWS returns once is kept in the vault', async () => {
@@ -201,5 +210,28 @@ describe('provision: running again for an existing thing', () => {
     await h.iot.send(new UpdateCertificateCommand({ certificateId: first.certificateId, newStatus: 'INACTIVE' }))
     await provision(plan({ thingName: 'lamp-1' }), h.ctx())
     expect((await h.iot.send(new DescribeCertificateCommand({ certificateId: first.certificateId }))).certificateDescription?.status).toBe('INACTIVE')
+  })
+})
+
+describe('provision: a batch sharing what its runs found', () => {
+  it('asks AWS once for the batch’s group and policy, and after a failure asks again', async () => {
+    await makeGroups('line-1')
+    const batchFacts = new BatchFacts()
+    const input = (thingName: string): ProvisionPlanInput => ({ thingName, groups: ['line-1'] })
+    await provision(plan(input('lamp-1')), { ...h.ctx(), batchFacts })
+    await provision(plan(input('lamp-2')), { ...h.ctx(), batchFacts })
+    expect((await provisionedState('lamp-2')).groups).toEqual(['line-1'])
+
+    // The group goes while the batch still remembers it: the run fails at its write and is undone...
+    await h.iot.send(new DeleteThingGroupCommand({ thingGroupName: 'line-1' }))
+    const failed = await provision(plan(input('lamp-3')), { ...h.ctx(), batchFacts }).catch((e: unknown) => e)
+    expect(failed).toBeInstanceOf(ProvisioningError)
+    expect(failed).toMatchObject({ step: 'addToGroups', errorName: 'ResourceNotFoundException' })
+    await expect(h.iot.send(new DescribeThingCommand({ thingName: 'lamp-3' }))).rejects.toThrow(/lamp-3/)
+
+    // ...and the next run checks afresh: refused before any write.
+    const refused = await provision(plan(input('lamp-4')), { ...h.ctx(), batchFacts }).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(PlanRefusedError)
+    expect((refused as Error).message).toMatch(/Thing group line-1 does not exist/)
   })
 })

@@ -17,6 +17,8 @@ import {
   RegisterCertificateWithoutCACommand,
   UpdateCertificateCommand
 } from '@aws-sdk/client-iot'
+import { CertificationRequest } from '@peculiar/asn1-csr'
+import { AsnConvert } from '@peculiar/asn1-schema'
 import * as x509 from '@peculiar/x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
@@ -35,6 +37,13 @@ async function csrFor(algorithm: webcrypto.RsaHashedKeyGenParams | webcrypto.EcK
     signingAlgorithm: signing
   })
   return csr.toString('pem')
+}
+
+/** The first CSR with the second one's signature: well-formed, but not signed by its own key. */
+function withSignatureOf(csrPem: string, otherPem: string): string {
+  const csr = AsnConvert.parse(new x509.Pkcs10CertificateRequest(csrPem).rawData, CertificationRequest)
+  csr.signature = AsnConvert.parse(new x509.Pkcs10CertificateRequest(otherPem).rawData, CertificationRequest).signature
+  return x509.PemConverter.encode(AsnConvert.serialize(csr), 'CERTIFICATE REQUEST')
 }
 
 const policyDocument = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'iot:Connect', Resource: '*' }] })
@@ -97,6 +106,12 @@ describe('certificates', () => {
     expect(first.certificateId).toBe(idOf(first.certificatePem!))
     const certificate = new X509Certificate(first.certificatePem!)
     expect(certificate.verify(caCertificate.publicKey)).toBe(true)
+    expect(certificate.checkIssued(caCertificate)).toBe(true)
+    expect(certificate.subject).toBe('CN=AWS IoT Certificate')
+    expect(new Date(certificate.validTo).toISOString()).toBe('2049-12-31T23:59:59.000Z')
+    expect(certificate.publicKey.export({ type: 'spki', format: 'der' })).toEqual(
+      Buffer.from(new x509.Pkcs10CertificateRequest(ecCsr).publicKey.rawData)
+    )
     expect(certificate.publicKey.asymmetricKeyDetails?.namedCurve).toBe('prime256v1')
     const statuses = await Promise.all(
       [first, second].map(async (c) => (await sandbox.iot.send(new DescribeCertificateCommand({ certificateId: c.certificateId }))).certificateDescription!.status)
@@ -122,6 +137,29 @@ describe('certificates', () => {
     const garbage = await refusal(sandbox.iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: 'not a csr' })))
     expect(garbage).toMatchObject({ name: 'InvalidRequestException', status: 400 })
     expect(garbage.message).toContain('BEGIN CERTIFICATE REQUEST')
+    const certificateInstead = await refusal(
+      sandbox.iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: fs.readFileSync(sandbox.core.caCertificatePath, 'utf8') }))
+    )
+    expect(certificateInstead).toMatchObject({ name: 'InvalidRequestException', status: 400 })
+    expect(certificateInstead.message).toContain('not a valid PKCS#10 CSR')
+  })
+
+  it('CreateCertificateFromCsr refuses a CSR whose signature does not match, or uses an unsupported algorithm', async () => {
+    const ecCsr = await csrFor({ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.Algorithm)
+    const otherCsr = await csrFor({ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-256' } as webcrypto.Algorithm)
+    const mismatch = await refusal(
+      sandbox.iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: withSignatureOf(ecCsr, otherCsr) }))
+    )
+    expect(mismatch).toMatchObject({ name: 'InvalidRequestException', status: 400 })
+    expect(mismatch.message).toBe('The certificate signing request is not valid: its signature does not match its public key.')
+
+    const pss = await csrFor(
+      { name: 'RSA-PSS', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
+      { name: 'RSA-PSS', saltLength: 32 } as webcrypto.Algorithm
+    )
+    const unsupported = await refusal(sandbox.iot.send(new CreateCertificateFromCsrCommand({ certificateSigningRequest: pss })))
+    expect(unsupported).toMatchObject({ name: 'InvalidRequestException', status: 400 })
+    expect(unsupported.message).toContain('The certificate signing request is not supported: its signature algorithm 1.2.840.113549.1.1.10')
   })
 
   it('RegisterCertificateWithoutCA registers a caller-made certificate once', async () => {

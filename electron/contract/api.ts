@@ -1,0 +1,253 @@
+import { z } from 'zod'
+import { thingGroupNameSchema, thingNameSchema, thingTypeNameSchema, policyNameSchema, attributeNameSchema } from './awsRules'
+import { connectionSchema, type Connection } from './connection'
+import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
+
+// Every method the UI may call and every event it may receive. A method is named `domain.action`,
+// takes one argument object (validated with its zod schema where it is received) and resolves with
+// the result type. Both transports (Electron IPC, the headless WebSocket) carry exactly this.
+
+/** A result type carried at the type level only (results come from our own back end). */
+const returns = <T>() => undefined as unknown as T
+const method = <A extends z.ZodType, R>(args: A, result: R) => ({ args, result })
+const none = z.object({}).strict()
+
+// ---- shared shapes ---------------------------------------------------------------------------
+
+export interface AppInfo {
+  version: string
+  runtime: 'electron' | 'browser'
+  platform: string
+  home: string
+}
+
+export interface ConnectionChoice {
+  /** Stable id for the UI: "local", or "profile:<name>". */
+  id: string
+  label: string
+  connection: Connection
+  region?: string
+}
+
+export interface PlanProblemView {
+  /** Dotted path into the plan (e.g. "groups.1"), "" for the plan as a whole. */
+  path: string
+  message: string
+}
+
+/** What a plan will do: the exact AWS calls, in order, and what is reused instead of created. */
+export interface PlanPreview {
+  plan: ProvisionPlan
+  calls: PlannedCall[]
+  reused: string[]
+}
+
+export interface UndoActionView {
+  action: string
+  status: 'done' | 'failed' | 'skipped'
+  detail?: string
+}
+
+export type ProvisionOutcome =
+  | { outcome: 'provisioned'; result: ProvisionResult }
+  | { outcome: 'refused'; problems: PlanProblemView[] }
+  | {
+      outcome: 'failed'
+      runId: string
+      step: ProvisionStep
+      errorName: string
+      message: string
+      undo: { complete: boolean; actions: UndoActionView[]; leftBehind: string[] }
+    }
+
+export interface CertificateView {
+  certificateId: string
+  subject: string
+  issuer: string
+  notBefore: string
+  notAfter: string
+  fingerprintSha256: string
+}
+
+export interface ThingSummary {
+  thingName: string
+  thingArn: string
+  thingTypeName?: string
+  attributes: Record<string, string>
+  version?: number
+}
+
+export interface ThingDetails extends ThingSummary {
+  principals: Array<{ certificateArn: string; certificateId: string; status?: string; keyInVault: boolean }>
+  groups: string[]
+}
+
+export interface GroupSummary {
+  groupName: string
+  groupArn: string
+  parentGroupName?: string
+}
+
+export interface GroupDetails extends GroupSummary {
+  description?: string
+  things: string[]
+  policies: string[]
+}
+
+export interface PolicySummary {
+  policyName: string
+  policyArn: string
+}
+
+export interface PolicyDetails extends PolicySummary {
+  defaultVersionId: string
+  versions: Array<{ versionId: string; isDefaultVersion: boolean; createDate?: string }>
+  targets: string[]
+}
+
+export interface CertificateSummary {
+  certificateId: string
+  certificateArn: string
+  status: string
+  creationDate?: string
+}
+
+export interface CertificateDetails extends CertificateSummary {
+  certificatePem: string
+  notBefore?: string
+  notAfter?: string
+  things: string[]
+  policies: string[]
+  keyInVault: boolean
+}
+
+export interface ThingTypeSummary {
+  thingTypeName: string
+  thingTypeArn: string
+  description?: string
+  searchableAttributes: string[]
+  deprecated: boolean
+  deprecationDate?: string
+}
+
+export interface DeprovisionView {
+  calls: PlannedCall[]
+  done: boolean
+  notes: string[]
+}
+
+export interface ExportedBundle {
+  folder: string
+  files: string[]
+}
+
+export const certificateStatusSchema = z.enum(['ACTIVE', 'INACTIVE', 'REVOKED'])
+
+// ---- methods ---------------------------------------------------------------------------------
+
+const page = { nextToken: z.string().max(4096).optional(), maxResults: z.number().int().min(1).max(250).optional() }
+
+export const apiMethods = {
+  'app.info': method(none, returns<AppInfo>()),
+
+  'connections.list': method(none, returns<{ active: ConnectionChoice; choices: ConnectionChoice[] }>()),
+  'connections.select': method(z.object({ connection: connectionSchema }).strict(), returns<ConnectionChoice>()),
+
+  /** Local rules, then read-only AWS checks; lists the calls a run will make. Changes nothing. */
+  'provisioning.preview': method(
+    z.object({ plan: z.unknown() }).strict(),
+    returns<{ ok: true; preview: PlanPreview } | { ok: false; problems: PlanProblemView[] }>()
+  ),
+  /** Runs a plan; progress arrives as `provisioning.progress` events with the same runId. */
+  'provisioning.run': method(z.object({ plan: z.unknown(), runId: z.uuid().optional() }).strict(), returns<ProvisionOutcome>()),
+  'provisioning.cancel': method(z.object({ runId: z.uuid() }).strict(), returns<{ cancelled: boolean }>()),
+  /** Writes the AWS console's bundle (certificate, private key, public key, root CA) to a folder the back end chooses or asks for. */
+  'provisioning.exportBundle': method(
+    z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/), thingName: thingNameSchema }).strict(),
+    returns<ExportedBundle | { cancelled: true }>()
+  ),
+
+  'certificates.inspect': method(z.object({ pem: z.string().min(1).max(65536) }).strict(), returns<CertificateView>()),
+  /** A native file dialog where there is one (Electron); else `{ unsupported: true }` and the UI uses a file input. */
+  'files.pickCertificate': method(none, returns<{ pem: string; path: string } | { cancelled: true } | { unsupported: true }>()),
+
+  'policies.templates': method(none, returns<Array<{ template: string; title: string; document: string }>>()),
+  'policies.checkDocument': method(z.object({ document: z.string().max(1_000_000) }).strict(), returns<{ problem: string | null }>()),
+  'policies.list': method(z.object(page).strict(), returns<{ policies: PolicySummary[]; nextToken?: string }>()),
+  'policies.describe': method(z.object({ policyName: policyNameSchema }).strict(), returns<PolicyDetails>()),
+  'policies.version': method(
+    z.object({ policyName: policyNameSchema, versionId: z.string().regex(/^[0-9]{1,10}$/) }).strict(),
+    returns<{ versionId: string; document: string; isDefaultVersion: boolean }>()
+  ),
+  'policies.setDefaultVersion': method(z.object({ policyName: policyNameSchema, versionId: z.string().regex(/^[0-9]{1,10}$/) }).strict(), returns<PolicyDetails>()),
+
+  'things.list': method(
+    z
+      .object({
+        ...page,
+        thingTypeName: thingTypeNameSchema.optional(),
+        attributeName: attributeNameSchema.optional(),
+        attributeValue: z.string().max(800).optional()
+      })
+      .strict(),
+    returns<{ things: ThingSummary[]; nextToken?: string }>()
+  ),
+  'things.describe': method(z.object({ thingName: thingNameSchema }).strict(), returns<ThingDetails>()),
+  /** AWS's merge: listed attributes are set, `null` removes one, others stay. */
+  'things.updateAttributes': method(
+    z.object({ thingName: thingNameSchema, attributes: z.record(z.string(), z.string().max(800).nullable()) }).strict(),
+    returns<ThingDetails>()
+  ),
+  'things.deprovision': method(
+    z.object({ thingName: thingNameSchema, deletePolicy: z.boolean().default(false), dryRun: z.boolean().default(false) }).strict(),
+    returns<DeprovisionView>()
+  ),
+
+  'groups.list': method(none, returns<GroupSummary[]>()),
+  'groups.describe': method(z.object({ groupName: thingGroupNameSchema }).strict(), returns<GroupDetails>()),
+  'groups.create': method(
+    z.object({ groupName: thingGroupNameSchema, parentGroupName: thingGroupNameSchema.optional(), description: z.string().max(2028).optional() }).strict(),
+    returns<GroupSummary>()
+  ),
+
+  'certificates.list': method(z.object(page).strict(), returns<{ certificates: CertificateSummary[]; nextToken?: string }>()),
+  'certificates.describe': method(z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), returns<CertificateDetails>()),
+  'certificates.setStatus': method(
+    z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/), status: certificateStatusSchema }).strict(),
+    returns<CertificateDetails>()
+  ),
+
+  'thingTypes.list': method(none, returns<ThingTypeSummary[]>()),
+  'thingTypes.create': method(
+    z
+      .object({
+        thingTypeName: thingTypeNameSchema,
+        description: z.string().max(2028).optional(),
+        searchableAttributes: z.array(attributeNameSchema).max(3).default([])
+      })
+      .strict(),
+    returns<ThingTypeSummary>()
+  ),
+  'thingTypes.deprecate': method(z.object({ thingTypeName: thingTypeNameSchema, undo: z.boolean().default(false) }).strict(), returns<ThingTypeSummary>())
+} as const
+
+// ---- events ----------------------------------------------------------------------------------
+
+export interface ApiEvents {
+  'provisioning.progress': ProvisionProgress
+  'connections.changed': ConnectionChoice
+}
+export const apiEventNames = ['provisioning.progress', 'connections.changed'] as const satisfies ReadonlyArray<keyof ApiEvents>
+
+// ---- types derived from the tables ----------------------------------------------------------------
+
+export type ApiMethods = typeof apiMethods
+export type MethodName = keyof ApiMethods
+export type EventName = keyof ApiEvents
+export type MethodArgs<M extends MethodName> = z.input<ApiMethods[M]['args']>
+/** The arguments as a handler receives them: validated, defaults applied. */
+export type ParsedArgs<M extends MethodName> = z.output<ApiMethods[M]['args']>
+export type MethodResult<M extends MethodName> = ApiMethods[M]['result']
+
+/** The plan argument of provisioning.* is validated by validatePlan (to report every problem by path). */
+export type PlanArgument = z.input<typeof provisionPlanSchema>
