@@ -1,6 +1,7 @@
 // Lint rules, including the design's import boundaries (shared/design.md "The house"):
 // a folder says which runtime its code may use.
 import tseslint from 'typescript-eslint'
+import pluginVue from 'eslint-plugin-vue'
 
 const noElectron = { name: 'electron', message: "Only electron/main and electron/preload may import 'electron'." }
 const nativeForMainOnly = ['aws-crt', 'aws-iot-device-sdk-v2', 'serialport', '@serialport/*', '@napi-rs/keyring', '@aws-sdk/*']
@@ -8,6 +9,12 @@ const nativeForMainOnly = ['aws-crt', 'aws-iot-device-sdk-v2', 'serialport', '@s
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'release/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
   ...tseslint.configs.recommended,
+  // Single-file components get the same rules (import boundaries included), parsed as TypeScript.
+  ...pluginVue.configs['flat/essential'],
+  {
+    files: ['**/*.vue'],
+    languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.vue'] } }
+  },
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }]

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command from a fresh checkout to a running ThingBench: installs the dependencies, builds,
-# and starts the app with the Local IoT Core as its default connection.
+# and starts the app (Electron, or the browser mode where there is no Electron binary) with the
+# Local IoT Core as its default connection.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,6 +21,6 @@ npx electron-vite build
 if node -e "require('electron')" >/dev/null 2>&1; then
   exec npx electron .
 fi
-echo "No Electron binary is installed here (ELECTRON_SKIP_BINARY_DOWNLOAD); starting the Local IoT Core alone." >&2
-echo "Provision against it from another terminal: npx thingbench provision --thing my-device" >&2
-exec node bin/thingbench.mjs sandbox "$@"
+echo "No Electron binary is installed here (ELECTRON_SKIP_BINARY_DOWNLOAD): starting the browser mode instead." >&2
+echo "Open the URL it prints (token included); the Local IoT Core is the default connection." >&2
+exec node bin/thingbench.mjs serve --open "$@"

@@ -3,6 +3,7 @@ import { defaultHome } from '../core/home'
 import { deprovisionCommand } from './commands/deprovision'
 import { provisionCommand } from './commands/provision'
 import { sandboxCommand } from './commands/sandbox'
+import { serveCommand } from './commands/serve'
 import type { CommandContext } from './commandContext'
 import { UsageError } from './errors'
 import { usage } from './usage'
@@ -10,7 +11,8 @@ import { usage } from './usage'
 const commands: Record<string, (argv: string[], ctx: CommandContext) => Promise<number>> = {
   sandbox: sandboxCommand,
   provision: provisionCommand,
-  deprovision: deprovisionCommand
+  deprovision: deprovisionCommand,
+  serve: serveCommand
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 wrong usage. */

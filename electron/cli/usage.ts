@@ -16,6 +16,12 @@ Usage:
       [--endpoint URL | --profile P] [--region R] [--json]
       Detach, deactivate and delete the thing's certificates, then the thing.
 
+  thingbench serve [--port N] [--open]
+      Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line
+      {"url", "port", "home"}; the URL carries a random access token (anyone with it has the
+      app). --open also opens it in the system browser. Serves until Ctrl-C (SIGINT) or SIGTERM.
+      THINGBENCH_RENDERER_DIR serves another build of the UI than out/renderer.
+
 Connections: the embedded Local IoT Core by default; --endpoint URL with credentials from the
 standard AWS environment variables; or --profile P from ~/.aws (SSO profiles too).
 THINGBENCH_HOME (default: the OS's per-user app-data folder) holds the vault, the journal and the

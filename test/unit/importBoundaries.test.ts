@@ -42,4 +42,15 @@ describe('import boundaries', () => {
     expect((await restrictedImports('renderer/src/probe.ts', "import { readFile } from 'node:fs'\nexport const r = readFile\n")).join()).toMatch(/sandboxed page/)
     expect((await restrictedImports('renderer/src/probe.ts', "import { a } from '../../electron/core/home'\nexport const b = a\n")).join()).toMatch(/only through electron\/contract/)
   })
+
+  it('applies the renderer rules to single-file components too', async () => {
+    const component = (imports: string) => `<script setup lang="ts">\n${imports}\n</script>\n<template><div /></template>\n`
+    expect((await restrictedImports('renderer/src/views/Probe.vue', component("import { a } from '../../../electron/core/home'\nconsole.log(a)"))).join()).toMatch(/only through electron\/contract/)
+    expect((await restrictedImports('renderer/src/views/Probe.vue', component("import { ipcRenderer } from 'electron'\nconsole.log(ipcRenderer)"))).join()).toMatch(/Only electron\/main/)
+    expect(await restrictedImports('renderer/src/views/Probe.vue', component("import { thingNameSchema } from '../../../electron/contract'\nconsole.log(thingNameSchema)"))).toEqual([])
+  })
+
+  it('keeps electron out of the headless server', async () => {
+    expect((await restrictedImports('electron/headless/probe.ts', "import { app } from 'electron'\nexport const a = app\n")).join()).toMatch(/Only electron\/main/)
+  })
 })

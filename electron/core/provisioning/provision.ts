@@ -30,7 +30,7 @@ export async function provision(plan: ProvisionPlan, ctx: ProvisionContext): Pro
   const { problems, facts } = await checkPlanAgainstAws(local.plan, ctx.iot, ctx.batchFacts)
   if (problems.length) throw new PlanRefusedError(problems)
 
-  const runId = randomUUID()
+  const runId = ctx.runId ?? randomUUID()
   const emit = progressEmitter(ctx.onProgress)
   const run = await ctx.journal.begin({ runId, thingName: plan.thingName, connection: ctx.connection })
   let currentStep: ProvisionStep = 'generateKey'

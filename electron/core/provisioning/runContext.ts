@@ -15,6 +15,8 @@ export interface ProvisionContext {
   onProgress?: (p: ProvisionProgress) => void | Promise<void>
   /** Cancels the run between steps; what was done is undone. */
   signal?: AbortSignal
+  /** The run's id (journal file, progress events, result); a new one when not given. */
+  runId?: string
   /** Shared by the runs of one batch: read-only checks an earlier run answered are not asked again. */
   batchFacts?: BatchFacts
 }

@@ -55,7 +55,7 @@ const ID_AT_COMMON_NAME = '2.5.4.3'
 const ID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2'
 
 const crypto = webcrypto
-x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0])
+x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[1])
 
 interface StoredCa {
   certificatePem: string

@@ -1,0 +1,65 @@
+import { readFile, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { DescribeCertificateCommand } from '@aws-sdk/client-iot'
+import type { Handlers } from '../../contract'
+import { parseCertificate, writeCertificateBundle } from '../../core/certificates'
+import type { BackendContext } from './context'
+
+/**
+ * provisioning.exportBundle: the files the AWS console offers after creating a certificate, written
+ * by the back end. The private key goes from the vault straight to the file (owner-only); it never
+ * crosses the bridge.
+ */
+export function exportBundleHandler(ctx: BackendContext): Pick<Handlers, 'provisioning.exportBundle'> {
+  return {
+    'provisioning.exportBundle': async ({ certificateId, thingName }) => {
+      const iot = await ctx.iot()
+      const described = await iot.send(new DescribeCertificateCommand({ certificateId }))
+      const certificatePem = described.certificateDescription?.certificatePem
+      if (!certificatePem) throw new Error(`DescribeCertificate answered without the PEM of ${certificateId}`)
+
+      // Thing names may hold ":", which Windows and the macOS Finder do not allow in a folder name.
+      const suggestedName = `${thingName.replaceAll(':', '_')}-${timestamp(new Date())}`
+      const folder = ctx.dialogs
+        ? await ctx.dialogs.chooseExportFolder(suggestedName)
+        : await freeFolder(join(ctx.session.layout.root, 'exports', suggestedName))
+      if (folder === null) return { cancelled: true }
+
+      const privateKeyPem = (await ctx.session.vault.get(certificateId)) ?? undefined
+      const files = await writeCertificateBundle(folder, {
+        certificateId,
+        certificatePem,
+        privateKeyPem,
+        publicKeyPem: parseCertificate(certificatePem).publicKeyPem,
+        extraCaFiles: await localCaFiles(ctx)
+      })
+      return { folder, files }
+    }
+  }
+}
+
+/** Devices connecting to the Local IoT Core trust its CA, not Amazon's: ship it too. */
+async function localCaFiles(ctx: BackendContext): Promise<Array<{ fileName: string; pem: string }>> {
+  if (ctx.connection().kind !== 'local') return []
+  const core = await ctx.session.localIotCore()
+  return [{ fileName: 'LocalIoTCoreRootCA.pem', pem: await readFile(core.caCertificatePath, 'utf8') }]
+}
+
+/** YYYYMMDD-HHMMSS in local time: what the person exporting sees on their clock. */
+function timestamp(d: Date): string {
+  const two = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}-${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}`
+}
+
+/** The folder, or folder-2, folder-3... when an export in the same second already took it. */
+async function freeFolder(folder: string): Promise<string> {
+  for (let n = 1; ; n++) {
+    const candidate = n === 1 ? folder : `${folder}-${n}`
+    try {
+      await stat(candidate)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return candidate
+      throw err
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import {
+  CreateThingGroupCommand,
+  DescribeThingGroupCommand,
+  ListAttachedPoliciesCommand,
+  ListThingGroupsCommand,
+  ListThingsInThingGroupCommand,
+  type DescribeThingGroupCommandOutput,
+  type IoTClient
+} from '@aws-sdk/client-iot'
+import type { GroupSummary, Handlers } from '../../contract'
+import type { BackendContext } from './context'
+import { allPages, mapLimited } from './paging'
+
+/** DescribeThingGroup calls in flight while listing: AWS allows 100 per second. */
+const describeConcurrency = 8
+
+export function groupHandlers(ctx: BackendContext): Pick<Handlers, 'groups.list' | 'groups.describe' | 'groups.create'> {
+  return {
+    'groups.list': async () => {
+      const iot = await ctx.iot()
+      const names = await allPages(async (token) => {
+        const page = await iot.send(new ListThingGroupsCommand({ nextToken: token, maxResults: 250 }))
+        return { items: page.thingGroups?.map((g) => g.groupName ?? ''), next: page.nextToken }
+      })
+      // ListThingGroups does not say who a group's parent is; DescribeThingGroup does.
+      const described = await mapLimited(names, describeConcurrency, (name) => describeOrUndefined(iot, name))
+      return described.filter((d): d is DescribeThingGroupCommandOutput => d !== undefined).map(summary)
+    },
+    'groups.describe': async ({ groupName }) => {
+      const iot = await ctx.iot()
+      const described = await iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName }))
+      const group = summary(described)
+      const [things, policies] = await Promise.all([
+        allPages(async (token) => {
+          const page = await iot.send(new ListThingsInThingGroupCommand({ thingGroupName: groupName, recursive: false, nextToken: token, maxResults: 250 }))
+          return { items: page.things, next: page.nextToken }
+        }),
+        allPages(async (token) => {
+          const page = await iot.send(new ListAttachedPoliciesCommand({ target: group.groupArn, recursive: false, marker: token, pageSize: 250 }))
+          return { items: page.policies?.map((p) => p.policyName ?? ''), next: page.nextMarker }
+        })
+      ])
+      const description = described.thingGroupProperties?.thingGroupDescription
+      return { ...group, ...(description ? { description } : {}), things, policies }
+    },
+    'groups.create': async ({ groupName, parentGroupName, description }) => {
+      const iot = await ctx.iot()
+      const out = await iot.send(
+        new CreateThingGroupCommand({
+          thingGroupName: groupName,
+          parentGroupName,
+          ...(description ? { thingGroupProperties: { thingGroupDescription: description } } : {})
+        })
+      )
+      return { groupName: out.thingGroupName ?? groupName, groupArn: out.thingGroupArn ?? '', ...(parentGroupName ? { parentGroupName } : {}) }
+    }
+  }
+}
+
+function summary(d: DescribeThingGroupCommandOutput): GroupSummary {
+  const parentGroupName = d.thingGroupMetadata?.parentGroupName
+  return { groupName: d.thingGroupName ?? '', groupArn: d.thingGroupArn ?? '', ...(parentGroupName ? { parentGroupName } : {}) }
+}
+
+/** A group deleted between the list and its description is simply no longer listed. */
+async function describeOrUndefined(iot: IoTClient, thingGroupName: string): Promise<DescribeThingGroupCommandOutput | undefined> {
+  try {
+    return await iot.send(new DescribeThingGroupCommand({ thingGroupName }))
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined
+    throw error
+  }
+}

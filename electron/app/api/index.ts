@@ -1,0 +1,78 @@
+import { createEventHub, type EventHub, type Handlers } from '../../contract'
+import type { AppSession } from '../session'
+import { appInfoHandler } from './appInfo'
+import { certificateHandlers } from './certificates'
+import { ConnectionState } from './connections'
+import type { BackendContext } from './context'
+import type { NativeDialogs } from './dialogs'
+import { readableError } from './errors'
+import { exportBundleHandler } from './exportBundle'
+import { fileHandlers } from './files'
+import { groupHandlers } from './groups'
+import { policyHandlers } from './policies'
+import { ProvisioningRuns } from './provisioning'
+import { thingHandlers } from './things'
+import { thingTypeHandlers } from './thingTypes'
+
+export type { NativeDialogs } from './dialogs'
+export { BackendError } from './errors'
+
+export interface ApiBackendOptions {
+  /** Owned by the caller, who closes it after the back end. */
+  session: AppSession
+  runtime: 'electron' | 'browser'
+  version: string
+  /** Native dialogs where the runtime has them (Electron); without them, exports go to <home>/exports. */
+  dialogs?: NativeDialogs
+}
+
+export interface ApiBackend {
+  handlers: Handlers
+  events: EventHub
+  /** Cancels running provisioning runs and waits for their undo. Does not close the session. */
+  close(): Promise<void>
+}
+
+/**
+ * The back end of the contract, the same for Electron's IPC and the headless WebSocket: one handler
+ * per method of electron/contract/api.ts, working on the connection the UI chose.
+ */
+export function createApiBackend(options: ApiBackendOptions): ApiBackend {
+  const events = createEventHub()
+  const connections = new ConnectionState(events)
+  const ctx: BackendContext = {
+    session: options.session,
+    events,
+    ...(options.dialogs ? { dialogs: options.dialogs } : {}),
+    connection: () => connections.connection,
+    iot: () => options.session.iotClient(connections.connection)
+  }
+  const runs = new ProvisioningRuns(ctx)
+  const handlers: Handlers = {
+    ...appInfoHandler(ctx, options),
+    ...connections.handlers(),
+    ...runs.handlers(),
+    ...exportBundleHandler(ctx),
+    ...certificateHandlers(ctx),
+    ...fileHandlers(ctx),
+    ...policyHandlers(ctx),
+    ...thingHandlers(ctx),
+    ...groupHandlers(ctx),
+    ...thingTypeHandlers(ctx)
+  }
+  return { handlers: withReadableErrors(handlers), events, close: () => runs.close() }
+}
+
+/** Every handler's failures carry AWS's error name and a readable message across the bridge. */
+function withReadableErrors(handlers: Handlers): Handlers {
+  const wrapped: Record<string, (args: never) => Promise<unknown>> = {}
+  for (const [name, handler] of Object.entries(handlers) as Array<[string, (args: never) => Promise<unknown>]>)
+    wrapped[name] = async (args) => {
+      try {
+        return await handler(args)
+      } catch (error) {
+        throw readableError(error)
+      }
+    }
+  return wrapped as unknown as Handlers
+}

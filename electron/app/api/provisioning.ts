@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto'
+import type { Connection, Handlers, PlanProblemView, ProvisionOutcome, ProvisionPlan } from '../../contract'
+import { BatchFacts, checkPlanAgainstAws, plannedCalls, PlanRefusedError, provision, ProvisioningError, validatePlan } from '../../core/provisioning'
+import type { BackendContext } from './context'
+import { BackendError } from './errors'
+
+/** How many plan shapes keep their batch facts: a bench works through a few batches at a time. */
+const rememberedBatches = 16
+
+/**
+ * provisioning.preview / run / cancel. Runs are tracked by the run id the UI knows (its own, or
+ * one made here), so progress events, cancel and the outcome all carry the same id.
+ */
+export class ProvisioningRuns {
+  private readonly running = new Map<string, { controller: AbortController; done: Promise<unknown> }>()
+  private readonly batches = new Map<string, BatchFacts>()
+
+  constructor(private readonly ctx: BackendContext) {}
+
+  handlers(): Pick<Handlers, 'provisioning.preview' | 'provisioning.run' | 'provisioning.cancel'> {
+    return {
+      'provisioning.preview': async ({ plan }) => {
+        const local = validatePlan(plan)
+        if (!local.ok) return { ok: false, problems: local.problems }
+        const connection = this.ctx.connection()
+        const { problems, facts } = await checkPlanAgainstAws(local.plan, await this.ctx.session.iotClient(connection), this.batchFor(connection, local.plan))
+        if (problems.length) return { ok: false, problems }
+        return { ok: true, preview: { plan: local.plan, ...plannedCalls(local.plan, facts) } }
+      },
+      'provisioning.run': async ({ plan, runId }) => {
+        const id = runId ?? randomUUID()
+        if (this.running.has(id)) throw new BackendError('InvalidArguments', `provisioning.run: runId: run ${id} is already running`)
+        const controller = new AbortController()
+        const done = this.run(plan, id, controller.signal)
+        this.running.set(id, { controller, done })
+        try {
+          return await done
+        } finally {
+          this.running.delete(id)
+        }
+      },
+      'provisioning.cancel': async ({ runId }) => {
+        const run = this.running.get(runId)
+        if (!run || run.controller.signal.aborted) return { cancelled: false }
+        run.controller.abort()
+        return { cancelled: true }
+      }
+    }
+  }
+
+  /** Cancels the runs still going and waits until each has finished undoing. */
+  async close(): Promise<void> {
+    const runs = [...this.running.values()]
+    for (const run of runs) run.controller.abort()
+    await Promise.allSettled(runs.map((run) => run.done))
+  }
+
+  private async run(input: unknown, runId: string, signal: AbortSignal): Promise<ProvisionOutcome> {
+    const local = validatePlan(input)
+    if (!local.ok) return { outcome: 'refused', problems: local.problems }
+    const connection = this.ctx.connection()
+    const { session, events } = this.ctx
+    try {
+      const result = await provision(local.plan, {
+        iot: await session.iotClient(connection),
+        vault: session.vault,
+        journal: session.journal,
+        connection,
+        signal,
+        batchFacts: this.batchFor(connection, local.plan),
+        runId,
+        onProgress: (progress) => events.emit('provisioning.progress', progress)
+      })
+      return { outcome: 'provisioned', result }
+    } catch (error) {
+      if (error instanceof PlanRefusedError) return { outcome: 'refused', problems: error.problems satisfies PlanProblemView[] }
+      if (error instanceof ProvisioningError)
+        return {
+          outcome: 'failed',
+          runId,
+          step: error.step,
+          errorName: error.errorName,
+          message: error.awsMessage,
+          undo: { complete: error.undo.complete, actions: error.undo.actions, leftBehind: error.undo.leftBehind }
+        }
+      throw error
+    }
+  }
+
+  /**
+   * The batch facts for the runs that share a connection and a plan's shape (type, groups, policy),
+   * so "provision the next device with the same choices" skips the checks the last one made.
+   */
+  private batchFor(connection: Connection, plan: ProvisionPlan): BatchFacts {
+    const policy = plan.policy.mode === 'template' ? { ...plan.policy } : { mode: plan.policy.mode, ...('policyName' in plan.policy ? { name: plan.policy.policyName } : {}) }
+    const key = JSON.stringify([connection, plan.thingTypeName ?? null, [...plan.groups].sort(), policy, plan.certificate.mode])
+    let batch = this.batches.get(key)
+    if (batch) this.batches.delete(key)
+    else batch = new BatchFacts()
+    this.batches.set(key, batch) // most recently used last
+    if (this.batches.size > rememberedBatches) this.batches.delete(this.batches.keys().next().value as string)
+    return batch
+  }
+}

@@ -1,0 +1,59 @@
+import {
+  CreateThingTypeCommand,
+  DeprecateThingTypeCommand,
+  DescribeThingTypeCommand,
+  ListThingTypesCommand,
+  type IoTClient,
+  type ThingTypeDefinition
+} from '@aws-sdk/client-iot'
+import type { Handlers, ThingTypeSummary } from '../../contract'
+import type { BackendContext } from './context'
+import { allPages, isoDate } from './paging'
+
+export function thingTypeHandlers(ctx: BackendContext): Pick<Handlers, 'thingTypes.list' | 'thingTypes.create' | 'thingTypes.deprecate'> {
+  return {
+    'thingTypes.list': async () => {
+      const iot = await ctx.iot()
+      const types = await allPages(async (token) => {
+        const page = await iot.send(new ListThingTypesCommand({ nextToken: token, maxResults: 250 }))
+        return { items: page.thingTypes, next: page.nextToken }
+      })
+      return types.map(summary)
+    },
+    'thingTypes.create': async ({ thingTypeName, description, searchableAttributes }) => {
+      const iot = await ctx.iot()
+      await iot.send(
+        new CreateThingTypeCommand({
+          thingTypeName,
+          thingTypeProperties: {
+            ...(description ? { thingTypeDescription: description } : {}),
+            ...(searchableAttributes.length ? { searchableAttributes } : {})
+          }
+        })
+      )
+      return describeThingType(iot, thingTypeName)
+    },
+    'thingTypes.deprecate': async ({ thingTypeName, undo }) => {
+      const iot = await ctx.iot()
+      await iot.send(new DeprecateThingTypeCommand({ thingTypeName, undoDeprecate: undo }))
+      return describeThingType(iot, thingTypeName)
+    }
+  }
+}
+
+async function describeThingType(iot: IoTClient, thingTypeName: string): Promise<ThingTypeSummary> {
+  return summary(await iot.send(new DescribeThingTypeCommand({ thingTypeName })))
+}
+
+function summary(t: ThingTypeDefinition): ThingTypeSummary {
+  const description = t.thingTypeProperties?.thingTypeDescription
+  const deprecationDate = t.thingTypeMetadata?.deprecated ? isoDate(t.thingTypeMetadata.deprecationDate) : undefined
+  return {
+    thingTypeName: t.thingTypeName ?? '',
+    thingTypeArn: t.thingTypeArn ?? '',
+    ...(description ? { description } : {}),
+    searchableAttributes: t.thingTypeProperties?.searchableAttributes ?? [],
+    deprecated: t.thingTypeMetadata?.deprecated ?? false,
+    ...(deprecationDate ? { deprecationDate } : {})
+  }
+}

@@ -1,0 +1,328 @@
+import { defineStore } from 'pinia'
+import { computed, reactive, ref } from 'vue'
+import type { CertificateView, ExportedBundle, PlanPreview, PlanProblemView, ProvisionOutcome } from '../../../electron/contract/api'
+import type { ProvisionProgress, ProvisionStep } from '../../../electron/contract/provisioning'
+import { provisionStepSchema } from '../../../electron/contract/provisioning'
+import { useApi } from '../api/useApi'
+import {
+  attributeProblems,
+  deviceIsValid,
+  emptyDraft,
+  groupsProblem,
+  planFromDraft,
+  policyChoiceProblem,
+  thingNameProblem,
+  type PlanDraft
+} from '../views/provision/planDraft'
+
+export const wizardSteps = ['device', 'identity', 'policy', 'groups', 'review', 'run', 'done'] as const
+export type WizardStep = (typeof wizardSteps)[number]
+
+export type RunStepStatus = 'pending' | 'started' | 'done' | 'skipped' | 'failed'
+export interface RunStepState {
+  step: ProvisionStep
+  status: RunStepStatus
+  detail?: string
+}
+export interface LiveUndoAction {
+  action: string
+  status: 'started' | 'done' | 'failed' | 'skipped'
+  detail?: string
+}
+
+/**
+ * The provisioning wizard: the plan draft, the current step, the preview of the AWS calls, and a
+ * run (its progress as it streams in, and its outcome). "Provision next device" keeps every choice.
+ */
+export const useProvisioningStore = defineStore('provisioning', () => {
+  const api = useApi()
+
+  // ---- the draft and where the user is ------------------------------------------------------
+  const draft = reactive<PlanDraft>(emptyDraft())
+  let nextAttributeId = 1
+  const stepIndex = ref(0)
+  const step = computed<WizardStep>(() => wizardSteps[stepIndex.value]!)
+
+  // ---- identity: the existing certificate as the back end reads it --------------------------
+  const certificateInfo = ref<CertificateView | null>(null)
+  const certificateError = ref<unknown>(null)
+  const inspectingCertificate = ref(false)
+  let certificateRequest = 0
+
+  // ---- policy document: checked by the back end (JSON with line and column, then AWS's rules) ----
+  const documentCheck = reactive({ document: null as string | null, problem: null as string | null, checking: false })
+  let documentRequest = 0
+
+  // ---- review and run -----------------------------------------------------------------------
+  const preview = ref<PlanPreview | null>(null)
+  const planProblems = ref<PlanProblemView[]>([])
+  const previewError = ref<unknown>(null)
+  const previewing = ref(false)
+
+  const run = reactive({
+    runId: null as string | null,
+    running: false,
+    cancelling: false,
+    progress: [] as ProvisionProgress[],
+    outcome: null as ProvisionOutcome | null,
+    error: null as unknown
+  })
+
+  const exported = ref<ExportedBundle | null>(null)
+  const exportError = ref<unknown>(null)
+  const exporting = ref(false)
+
+  // ---- what the draft means -------------------------------------------------------------------
+  const plan = computed(() => planFromDraft(draft))
+  const nameProblem = computed(() => thingNameProblem(draft))
+  const attributeCheck = computed(() => attributeProblems(draft))
+  const policyProblem = computed(() => {
+    const choice = policyChoiceProblem(draft)
+    if (choice || draft.policy.mode !== 'document') return choice
+    if (documentCheck.document !== draft.policy.document) return null // being checked
+    return documentCheck.problem
+  })
+  const documentChecked = computed(() => draft.policy.mode !== 'document' || (documentCheck.document === draft.policy.document && !documentCheck.checking))
+
+  const canGoNext = computed(() => {
+    switch (step.value) {
+      case 'device':
+        return deviceIsValid(draft)
+      case 'identity':
+        return draft.identity.mode !== 'existing' || (certificateInfo.value !== null && !inspectingCertificate.value)
+      case 'policy':
+        return policyProblem.value === null && documentChecked.value
+      case 'groups':
+        return groupsProblem(draft) === null
+      case 'run':
+        return run.outcome?.outcome === 'provisioned'
+      default:
+        return false
+    }
+  })
+  const canRun = computed(() => step.value === 'review' && preview.value !== null && !previewing.value)
+
+  // ---- navigation -------------------------------------------------------------------------------
+  async function next(): Promise<void> {
+    if (!canGoNext.value) return
+    stepIndex.value++
+    if (step.value === 'review') await loadPreview()
+  }
+
+  function back(): void {
+    if (run.running || stepIndex.value === 0) return
+    // From a finished run, "back" returns to the review to fix the plan and try again.
+    stepIndex.value = step.value === 'run' || step.value === 'done' ? wizardSteps.indexOf('review') : stepIndex.value - 1
+    if (step.value === 'review') void loadPreview()
+  }
+
+  /** Back to an earlier step (e.g. to fix a problem the review found). */
+  function goTo(target: WizardStep): void {
+    const index = wizardSteps.indexOf(target)
+    if (run.running || index >= stepIndex.value || index >= wizardSteps.indexOf('run')) return
+    stepIndex.value = index
+  }
+
+  // ---- device -----------------------------------------------------------------------------------
+  function addAttribute(): void {
+    draft.attributes.push({ id: nextAttributeId++, name: '', value: '' })
+  }
+
+  function removeAttribute(id: number): void {
+    const index = draft.attributes.findIndex((row) => row.id === id)
+    if (index >= 0) draft.attributes.splice(index, 1)
+  }
+
+  // ---- identity -----------------------------------------------------------------------------------
+  /** Reads a PEM the user chose (file input or native dialog) and shows what the back end makes of it. */
+  async function chooseCertificate(pem: string, source: string): Promise<void> {
+    const request = ++certificateRequest
+    draft.identity.certificatePem = pem
+    draft.identity.certificateSource = source
+    certificateInfo.value = null
+    certificateError.value = null
+    inspectingCertificate.value = true
+    try {
+      const info = await api.call('certificates.inspect', { pem })
+      if (request === certificateRequest) certificateInfo.value = info
+    } catch (e) {
+      if (request === certificateRequest) certificateError.value = e
+    } finally {
+      if (request === certificateRequest) inspectingCertificate.value = false
+    }
+  }
+
+  function clearCertificate(): void {
+    certificateRequest++
+    draft.identity.certificatePem = ''
+    draft.identity.certificateSource = ''
+    certificateInfo.value = null
+    certificateError.value = null
+    inspectingCertificate.value = false
+  }
+
+  // ---- policy -------------------------------------------------------------------------------------
+  async function checkPolicyDocument(): Promise<void> {
+    const document = draft.policy.document
+    const request = ++documentRequest
+    const settle = (problem: string | null) => {
+      if (request !== documentRequest) return
+      documentCheck.document = document
+      documentCheck.problem = problem
+      documentCheck.checking = false
+    }
+    if (!document.trim()) return settle('Write a policy document')
+    documentCheck.checking = true
+    try {
+      settle((await api.call('policies.checkDocument', { document })).problem)
+    } catch (e) {
+      settle(e instanceof Error ? e.message : String(e))
+    }
+  }
+
+  // ---- review ---------------------------------------------------------------------------------------
+  async function loadPreview(): Promise<void> {
+    previewing.value = true
+    preview.value = null
+    planProblems.value = []
+    previewError.value = null
+    try {
+      const answer = await api.call('provisioning.preview', { plan: plan.value })
+      if (answer.ok) preview.value = answer.preview
+      else planProblems.value = answer.problems
+    } catch (e) {
+      previewError.value = e
+    } finally {
+      previewing.value = false
+    }
+  }
+
+  // ---- run ------------------------------------------------------------------------------------------
+  function resetRun(): void {
+    Object.assign(run, { runId: null, running: false, cancelling: false, progress: [], outcome: null, error: null })
+    exported.value = null
+    exportError.value = null
+  }
+
+  async function startRun(): Promise<void> {
+    if (!canRun.value || run.running) return
+    resetRun()
+    const runId = crypto.randomUUID()
+    Object.assign(run, { runId, running: true })
+    stepIndex.value = wizardSteps.indexOf('run')
+    const stop = api.on('provisioning.progress', (progress) => {
+      if (progress.runId === runId) run.progress.push(progress)
+    })
+    try {
+      // Stays on the run, every step's result in view, until the user goes on to Done.
+      run.outcome = await api.call('provisioning.run', { plan: plan.value, runId })
+    } catch (e) {
+      run.error = e
+    } finally {
+      stop()
+      run.running = false
+      run.cancelling = false
+    }
+  }
+
+  async function cancelRun(): Promise<void> {
+    if (!run.running || !run.runId || run.cancelling) return
+    run.cancelling = true
+    try {
+      const { cancelled } = await api.call('provisioning.cancel', { runId: run.runId })
+      if (!cancelled) run.cancelling = false
+    } catch (e) {
+      run.cancelling = false
+      run.error = e
+    }
+  }
+
+  /** Each step of a run with its latest status, in execution order. */
+  const runSteps = computed<RunStepState[]>(() => {
+    const states = new Map<ProvisionStep, RunStepState>(provisionStepSchema.options.map((s) => [s, { step: s, status: 'pending' }]))
+    for (const p of run.progress) {
+      if (p.phase === 'step') states.set(p.step, { step: p.step, status: p.status, ...(p.detail ? { detail: p.detail } : {}) })
+      if (p.phase === 'failed') states.set(p.step, { step: p.step, status: 'failed', detail: `${p.errorName}: ${p.message}` })
+    }
+    return [...states.values()]
+  })
+
+  /** The undo as it happens (from progress), then as the outcome reports it. */
+  const undoActions = computed<LiveUndoAction[]>(() => {
+    if (run.outcome?.outcome === 'failed') return run.outcome.undo.actions
+    const actions = new Map<string, LiveUndoAction>()
+    for (const p of run.progress) if (p.phase === 'undo') actions.set(p.action, { action: p.action, status: p.status, ...(p.detail ? { detail: p.detail } : {}) })
+    return [...actions.values()]
+  })
+
+  const result = computed(() => (run.outcome?.outcome === 'provisioned' ? run.outcome.result : null))
+
+  // ---- done -------------------------------------------------------------------------------------------
+  async function exportBundle(): Promise<void> {
+    const provisioned = result.value
+    if (!provisioned) return
+    exporting.value = true
+    exported.value = null
+    exportError.value = null
+    try {
+      const answer = await api.call('provisioning.exportBundle', { certificateId: provisioned.certificateId, thingName: provisioned.thingName })
+      if (!('cancelled' in answer)) exported.value = answer
+    } catch (e) {
+      exportError.value = e
+    } finally {
+      exporting.value = false
+    }
+  }
+
+  /** The same choices for the next device: only its name (and its own certificate) is new. */
+  function provisionNext(): void {
+    if (run.running) return
+    draft.thingName = ''
+    if (draft.identity.mode === 'existing') clearCertificate()
+    resetRun()
+    preview.value = null
+    planProblems.value = []
+    previewError.value = null
+    stepIndex.value = 0
+  }
+
+  return {
+    draft,
+    stepIndex,
+    step,
+    plan,
+    nameProblem,
+    attributeCheck,
+    policyProblem,
+    documentCheck,
+    canGoNext,
+    canRun,
+    next,
+    back,
+    goTo,
+    addAttribute,
+    removeAttribute,
+    certificateInfo,
+    certificateError,
+    inspectingCertificate,
+    chooseCertificate,
+    clearCertificate,
+    checkPolicyDocument,
+    preview,
+    planProblems,
+    previewError,
+    previewing,
+    loadPreview,
+    run,
+    runSteps,
+    undoActions,
+    result,
+    startRun,
+    cancelRun,
+    exported,
+    exportError,
+    exporting,
+    exportBundle,
+    provisionNext
+  }
+})

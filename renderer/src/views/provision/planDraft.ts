@@ -1,0 +1,161 @@
+import {
+  attributeNameSchema,
+  attributeValueSchema,
+  firstProblem,
+  maxAttributes,
+  maxGroupsPerThing,
+  policyNameSchema,
+  thingNameSchema
+} from '../../../../electron/contract/awsRules'
+import type { KeyAlgorithm, PolicyTemplate, ProvisionPlanInput } from '../../../../electron/contract/provisioning'
+
+// The wizard's draft of a provisioning plan, AWS's rules applied to it field by field (as the
+// user types), and the plan it becomes. Pure: the store holds the state, this says what it means.
+
+export type IdentityMode = 'csr' | 'aws' | 'existing'
+export type PolicyMode = 'template' | 'existing' | 'document'
+
+export interface AttributeRow {
+  /** Stable key for the list while rows are added and removed. */
+  id: number
+  name: string
+  value: string
+}
+
+export interface PlanDraft {
+  thingName: string
+  thingTypeName: string | null
+  attributes: AttributeRow[]
+  identity: { mode: IdentityMode; keyAlgorithm: KeyAlgorithm; certificatePem: string; certificateSource: string }
+  policy: {
+    mode: PolicyMode
+    template: PolicyTemplate
+    /** Optional for a template: the back end names it after the template when empty. */
+    templatePolicyName: string
+    existingPolicyName: string | null
+    documentPolicyName: string
+    document: string
+  }
+  groups: string[]
+}
+
+export const starterPolicyDocument = `{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "iot:Connect",
+      "Resource": "arn:aws:iot:*:*:client/\${iot:Connection.Thing.ThingName}"
+    }
+  ]
+}
+`
+
+export function emptyDraft(): PlanDraft {
+  return {
+    thingName: '',
+    thingTypeName: null,
+    attributes: [],
+    identity: { mode: 'csr', keyAlgorithm: 'ec', certificatePem: '', certificateSource: '' },
+    policy: {
+      mode: 'template',
+      template: 'shadow',
+      templatePolicyName: '',
+      existingPolicyName: null,
+      documentPolicyName: '',
+      document: starterPolicyDocument
+    },
+    groups: []
+  }
+}
+
+export interface AttributeProblems {
+  /** Per row, by row id: the first problem with its name and with its value. */
+  rows: Record<number, { name: string | null; value: string | null }>
+  /** A problem with the attributes as a whole (too many). */
+  overall: string | null
+}
+
+/** A row left entirely blank is ignored, as if it were not there. */
+const isBlank = (row: AttributeRow) => row.name === '' && row.value === ''
+
+export function attributeProblems(draft: PlanDraft): AttributeProblems {
+  const rows: AttributeProblems['rows'] = {}
+  const seen = new Set<string>()
+  let counted = 0
+  for (const row of draft.attributes) {
+    if (isBlank(row)) {
+      rows[row.id] = { name: null, value: null }
+      continue
+    }
+    counted++
+    let name = firstProblem(attributeNameSchema, row.name)
+    if (!name && seen.has(row.name)) name = `Attribute ${row.name} is listed twice`
+    seen.add(row.name)
+    rows[row.id] = { name, value: firstProblem(attributeValueSchema, row.value) }
+  }
+  const hasType = draft.thingTypeName !== null
+  const limit = maxAttributes(hasType)
+  const overall =
+    counted > limit
+      ? hasType
+        ? `A thing with a type can have at most ${limit} attributes`
+        : `A thing without a type can have at most ${limit} attributes; choose a thing type to allow up to 50`
+      : null
+  return { rows, overall }
+}
+
+export function thingNameProblem(draft: PlanDraft): string | null {
+  return firstProblem(thingNameSchema, draft.thingName)
+}
+
+export function deviceIsValid(draft: PlanDraft): boolean {
+  const attributes = attributeProblems(draft)
+  return (
+    thingNameProblem(draft) === null && attributes.overall === null && Object.values(attributes.rows).every((r) => r.name === null && r.value === null)
+  )
+}
+
+/** The policy step's problem other than the document's content (checked by the back end), or null. */
+export function policyChoiceProblem(draft: PlanDraft): string | null {
+  const policy = draft.policy
+  switch (policy.mode) {
+    case 'template':
+      return policy.templatePolicyName === '' ? null : firstProblem(policyNameSchema, policy.templatePolicyName)
+    case 'existing':
+      return policy.existingPolicyName ? null : 'Choose a policy'
+    case 'document':
+      return firstProblem(policyNameSchema, policy.documentPolicyName) ?? (policy.document.trim() ? null : 'Write a policy document')
+  }
+}
+
+export function groupsProblem(draft: PlanDraft): string | null {
+  return draft.groups.length > maxGroupsPerThing ? `A thing can be in at most ${maxGroupsPerThing} groups` : null
+}
+
+/** The plan the draft describes, as plain data (it crosses a structured-clone boundary). */
+export function planFromDraft(draft: PlanDraft): ProvisionPlanInput {
+  const attributes = Object.fromEntries(draft.attributes.filter((row) => !isBlank(row)).map((row) => [row.name, row.value]))
+  const identity = draft.identity
+  const certificate: ProvisionPlanInput['certificate'] =
+    identity.mode === 'csr'
+      ? { mode: 'csr', keyAlgorithm: identity.keyAlgorithm }
+      : identity.mode === 'aws'
+        ? { mode: 'aws' }
+        : { mode: 'existing', certificatePem: identity.certificatePem }
+  const p = draft.policy
+  const policy: ProvisionPlanInput['policy'] =
+    p.mode === 'template'
+      ? { mode: 'template', template: p.template, ...(p.templatePolicyName ? { policyName: p.templatePolicyName } : {}) }
+      : p.mode === 'existing'
+        ? { mode: 'existing', policyName: p.existingPolicyName ?? '' }
+        : { mode: 'document', policyName: p.documentPolicyName, document: p.document }
+  return {
+    thingName: draft.thingName,
+    ...(draft.thingTypeName ? { thingTypeName: draft.thingTypeName } : {}),
+    attributes,
+    groups: [...draft.groups],
+    certificate,
+    policy
+  }
+}

@@ -1,0 +1,31 @@
+import type { ProvisionStep } from '../../../../electron/contract/provisioning'
+import type { RunStepStatus } from '../../stores/useProvisioningStore'
+
+/** A run's steps in words a technician reads at a glance. */
+export const runStepLabels: Record<ProvisionStep, string> = {
+  generateKey: 'Generate the key pair',
+  createCertificate: 'Create the certificate',
+  storeKey: 'Keep the private key in the vault',
+  activateCertificate: 'Activate the certificate',
+  createThing: 'Create the thing',
+  createPolicy: 'Create the policy',
+  attachPolicy: 'Attach the policy to the certificate',
+  attachThingPrincipal: 'Attach the certificate to the thing',
+  addToGroups: 'Add the thing to its groups'
+}
+
+export const statusLabels: Record<RunStepStatus | 'started', string> = {
+  pending: 'waiting',
+  started: 'running…',
+  done: 'done',
+  skipped: 'skipped',
+  failed: 'failed'
+}
+
+export const statusTagTypes: Record<RunStepStatus, 'default' | 'info' | 'success' | 'warning' | 'error'> = {
+  pending: 'default',
+  started: 'info',
+  done: 'success',
+  skipped: 'warning',
+  failed: 'error'
+}
