@@ -1,11 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { Connection, Handlers, PlanProblemView, ProvisionOutcome, ProvisionPlan } from '../../contract'
+import type { Connection, Handlers, PlanProblemView, ProvisionOutcome } from '../../contract'
 import { BatchFacts, checkPlanAgainstAws, plannedCalls, PlanRefusedError, provision, ProvisioningError, validatePlan } from '../../core/provisioning'
 import type { BackendContext } from './context'
 import { BackendError } from './errors'
-
-/** How many plan shapes keep their batch facts: a bench works through a few batches at a time. */
-const rememberedBatches = 16
 
 /**
  * provisioning.preview / run / cancel. Runs are tracked by the run id the UI knows (its own, or
@@ -23,7 +20,7 @@ export class ProvisioningRuns {
         const local = validatePlan(plan)
         if (!local.ok) return { ok: false, problems: local.problems }
         const connection = this.ctx.connection()
-        const { problems, facts } = await checkPlanAgainstAws(local.plan, await this.ctx.session.iotClient(connection), this.batchFor(connection, local.plan))
+        const { problems, facts } = await checkPlanAgainstAws(local.plan, await this.ctx.session.iotClient(connection), this.batchFor(connection))
         if (problems.length) return { ok: false, problems }
         return { ok: true, preview: { plan: local.plan, ...plannedCalls(local.plan, facts) } }
       },
@@ -67,7 +64,7 @@ export class ProvisioningRuns {
         journal: session.journal,
         connection,
         signal,
-        batchFacts: this.batchFor(connection, local.plan),
+        batchFacts: this.batchFor(connection),
         runId,
         onProgress: (progress) => events.emit('provisioning.progress', progress)
       })
@@ -88,17 +85,14 @@ export class ProvisioningRuns {
   }
 
   /**
-   * The batch facts for the runs that share a connection and a plan's shape (type, groups, policy),
-   * so "provision the next device with the same choices" skips the checks the last one made.
+   * What earlier runs on this connection found (groups, policies, thing types by name), so "provision
+   * the next device with the same choices" skips the checks the last one made. Facts are per name and
+   * expire on their own; a failed run forgets them.
    */
-  private batchFor(connection: Connection, plan: ProvisionPlan): BatchFacts {
-    const policy = plan.policy.mode === 'template' ? { ...plan.policy } : { mode: plan.policy.mode, ...('policyName' in plan.policy ? { name: plan.policy.policyName } : {}) }
-    const key = JSON.stringify([connection, plan.thingTypeName ?? null, [...plan.groups].sort(), policy, plan.certificate.mode])
+  private batchFor(connection: Connection): BatchFacts {
+    const key = JSON.stringify(connection)
     let batch = this.batches.get(key)
-    if (batch) this.batches.delete(key)
-    else batch = new BatchFacts()
-    this.batches.set(key, batch) // most recently used last
-    if (this.batches.size > rememberedBatches) this.batches.delete(this.batches.keys().next().value as string)
+    if (!batch) this.batches.set(key, (batch = new BatchFacts()))
     return batch
   }
 }

@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import type { GroupDetails, GroupSummary } from '../../../electron/contract/api'
 import { useApi } from '../api/useApi'
+import { trackedCall } from './support/trackedCall'
 
 /** A thing group with its child groups, for trees. */
 export interface GroupNode {
@@ -32,61 +33,50 @@ export const useGroupsStore = defineStore('groups', () => {
   const api = useApi()
 
   const groups = ref<GroupSummary[]>([])
-  const loading = ref(false)
+  const listing = trackedCall()
   const loaded = ref(false)
-  const error = ref<unknown>(null)
   const hierarchy = computed(() => groupHierarchy(groups.value))
-
   const selected = ref<GroupDetails | null>(null)
-  const selectedLoading = ref(false)
-  const selectedError = ref<unknown>(null)
+  const describing = trackedCall()
+  const creation = trackedCall()
 
-  const creating = ref(false)
-  const createError = ref<unknown>(null)
-
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
+  function load(): Promise<boolean> {
+    return listing.run(async () => {
       groups.value = await api.call('groups.list', {})
       loaded.value = true
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
+    })
   }
 
   async function select(groupName: string | null): Promise<void> {
     selected.value = null
-    selectedError.value = null
+    describing.error.value = null
     if (!groupName) return
-    selectedLoading.value = true
-    try {
-      const details = await api.call('groups.describe', { groupName })
-      selected.value = details
-    } catch (e) {
-      selectedError.value = e
-    } finally {
-      selectedLoading.value = false
-    }
+    await describing.run(async () => {
+      selected.value = await api.call('groups.describe', { groupName })
+    })
   }
 
   /** Creates a group (under a parent when given) and reloads the list. Returns whether it did. */
-  async function create(groupName: string, parentGroupName?: string, description?: string): Promise<boolean> {
-    creating.value = true
-    createError.value = null
-    try {
+  function create(groupName: string, parentGroupName?: string, description?: string): Promise<boolean> {
+    return creation.run(async () => {
       await api.call('groups.create', { groupName, parentGroupName: parentGroupName || undefined, description: description || undefined })
       await load()
-      return true
-    } catch (e) {
-      createError.value = e
-      return false
-    } finally {
-      creating.value = false
-    }
+    })
   }
 
-  return { groups, loading, loaded, error, hierarchy, selected, selectedLoading, selectedError, creating, createError, load, select, create }
+  return {
+    groups,
+    loading: listing.pending,
+    loaded,
+    error: listing.error,
+    hierarchy,
+    selected,
+    selectedLoading: describing.pending,
+    selectedError: describing.error,
+    creating: creation.pending,
+    createError: creation.error,
+    load,
+    select,
+    create
+  }
 })

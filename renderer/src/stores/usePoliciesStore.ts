@@ -2,6 +2,7 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { PolicyDetails, PolicySummary } from '../../../electron/contract/api'
 import { useApi } from '../api/useApi'
+import { allPages, trackedCall } from './support/trackedCall'
 
 export interface PolicyVersionDocument {
   versionId: string
@@ -14,47 +15,30 @@ export const usePoliciesStore = defineStore('policies', () => {
   const api = useApi()
 
   const policies = ref<PolicySummary[]>([])
-  const loading = ref(false)
-  const error = ref<unknown>(null)
-
+  const listing = trackedCall()
   const selected = ref<PolicyDetails | null>(null)
-  const selectedLoading = ref(false)
-  const selectedError = ref<unknown>(null)
-  const settingDefault = ref(false)
+  const describing = trackedCall()
+  // A failed "set as default" is shown where the versions are.
+  const defaultChange = trackedCall(describing.error)
   // Policy versions never change once created: fetched once per policy and version.
   const documents = new Map<string, PolicyVersionDocument>()
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
-      const all: PolicySummary[] = []
-      let nextToken: string | undefined
-      do {
+  function load(): Promise<boolean> {
+    return listing.run(async () => {
+      policies.value = await allPages(async (nextToken) => {
         const page = await api.call('policies.list', { maxResults: 250, nextToken })
-        all.push(...page.policies)
-        nextToken = page.nextToken
-      } while (nextToken)
-      policies.value = all
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
+        return { items: page.policies, nextToken: page.nextToken }
+      })
+    })
   }
 
   async function select(policyName: string | null): Promise<void> {
     selected.value = null
-    selectedError.value = null
+    describing.error.value = null
     if (!policyName) return
-    selectedLoading.value = true
-    try {
+    await describing.run(async () => {
       selected.value = await api.call('policies.describe', { policyName })
-    } catch (e) {
-      selectedError.value = e
-    } finally {
-      selectedLoading.value = false
-    }
+    })
   }
 
   /** A version's document; throws the call's error (the caller shows it where it was asked for). */
@@ -67,21 +51,25 @@ export const usePoliciesStore = defineStore('policies', () => {
     return version
   }
 
-  async function setDefaultVersion(policyName: string, versionId: string): Promise<boolean> {
-    settingDefault.value = true
-    selectedError.value = null
-    try {
+  function setDefaultVersion(policyName: string, versionId: string): Promise<boolean> {
+    return defaultChange.run(async () => {
       selected.value = await api.call('policies.setDefaultVersion', { policyName, versionId })
       // Which version is the default changed: the cached flags are stale.
       for (const key of [...documents.keys()]) if (key.startsWith(`${policyName}\n`)) documents.delete(key)
-      return true
-    } catch (e) {
-      selectedError.value = e
-      return false
-    } finally {
-      settingDefault.value = false
-    }
+    })
   }
 
-  return { policies, loading, error, selected, selectedLoading, selectedError, settingDefault, load, select, versionDocument, setDefaultVersion }
+  return {
+    policies,
+    loading: listing.pending,
+    error: listing.error,
+    selected,
+    selectedLoading: describing.pending,
+    selectedError: describing.error,
+    settingDefault: defaultChange.pending,
+    load,
+    select,
+    versionDocument,
+    setDefaultVersion
+  }
 })

@@ -2,64 +2,58 @@ import { defineStore } from 'pinia'
 import { ref } from 'vue'
 import type { ThingTypeSummary } from '../../../electron/contract/api'
 import { useApi } from '../api/useApi'
+import { trackedCall } from './support/trackedCall'
 
 /** The Thing types registry: every thing type, creating one, deprecating and undeprecating. */
 export const useThingTypesStore = defineStore('thingTypes', () => {
   const api = useApi()
 
   const thingTypes = ref<ThingTypeSummary[]>([])
-  const loading = ref(false)
-  const error = ref<unknown>(null)
-  const creating = ref(false)
-  const createError = ref<unknown>(null)
+  const listing = trackedCall()
+  const creation = trackedCall()
+  // A failed deprecation is shown with the list it changes.
+  const deprecation = trackedCall(listing.error)
   /** The thing type whose deprecation is being changed, if any. */
   const changing = ref<string | null>(null)
 
-  async function load(): Promise<void> {
-    loading.value = true
-    error.value = null
-    try {
+  function load(): Promise<boolean> {
+    return listing.run(async () => {
       thingTypes.value = await api.call('thingTypes.list', {})
-    } catch (e) {
-      error.value = e
-    } finally {
-      loading.value = false
-    }
+    })
   }
 
-  async function create(thingTypeName: string, description: string, searchableAttributes: string[]): Promise<boolean> {
-    creating.value = true
-    createError.value = null
-    try {
+  function create(thingTypeName: string, description: string, searchableAttributes: string[]): Promise<boolean> {
+    return creation.run(async () => {
       // A plain copy: the caller's list may be a reactive proxy, which IPC cannot clone.
       const created = await api.call('thingTypes.create', { thingTypeName, description: description || undefined, searchableAttributes: [...searchableAttributes] })
       thingTypes.value = [...thingTypes.value.filter((t) => t.thingTypeName !== created.thingTypeName), created].sort((a, b) =>
         a.thingTypeName.localeCompare(b.thingTypeName)
       )
-      return true
-    } catch (e) {
-      createError.value = e
-      return false
-    } finally {
-      creating.value = false
-    }
+    })
   }
 
   /** Deprecates a thing type (no new things may use it), or undoes that. */
   async function setDeprecated(thingTypeName: string, deprecated: boolean): Promise<boolean> {
     changing.value = thingTypeName
-    error.value = null
     try {
-      const updated = await api.call('thingTypes.deprecate', { thingTypeName, undo: !deprecated })
-      thingTypes.value = thingTypes.value.map((t) => (t.thingTypeName === thingTypeName ? updated : t))
-      return true
-    } catch (e) {
-      error.value = e
-      return false
+      return await deprecation.run(async () => {
+        const updated = await api.call('thingTypes.deprecate', { thingTypeName, undo: !deprecated })
+        thingTypes.value = thingTypes.value.map((t) => (t.thingTypeName === thingTypeName ? updated : t))
+      })
     } finally {
       changing.value = null
     }
   }
 
-  return { thingTypes, loading, error, creating, createError, changing, load, create, setDeprecated }
+  return {
+    thingTypes,
+    loading: listing.pending,
+    error: listing.error,
+    creating: creation.pending,
+    createError: creation.error,
+    changing,
+    load,
+    create,
+    setDeprecated
+  }
 })

@@ -12,7 +12,7 @@ let iot: IoTClient
 beforeAll(async () => {
   t = await startTestApi()
   iot = await t.session.iotClient({ kind: 'local' })
-  for (const thingGroupName of ['bench', 'hall']) await iot.send(new CreateThingGroupCommand({ thingGroupName }))
+  for (const thingGroupName of ['bench', 'hall', 'batch-line-a', 'batch-line-b']) await iot.send(new CreateThingGroupCommand({ thingGroupName }))
 })
 afterAll(async () => {
   await t?.close()
@@ -156,7 +156,8 @@ describe('provisioning.preview', () => {
 
 describe('provisioning.run for the next device with the same choices', () => {
   it('skips the checks the previous run of the batch made', async () => {
-    const plan = (n: number) => ({ thingName: `api-batch-${n}`, groups: ['bench', 'hall'], policy: { mode: 'template' as const, template: 'shadow-jobs' as const } })
+    // Groups no earlier test named: what a connection's runs found is shared by all of them.
+    const plan = (n: number) => ({ thingName: `api-batch-${n}`, groups: ['batch-line-a', 'batch-line-b'], policy: { mode: 'template' as const, template: 'shadow-jobs' as const } })
     const first = await callsDuring(() => t.api.call('provisioning.run', { plan: plan(1) }))
     const second = await callsDuring(() => t.api.call('provisioning.run', { plan: plan(2) }))
     const count = (calls: string[], op: string) => calls.filter((c) => c === op).length
