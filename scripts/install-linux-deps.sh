@@ -4,8 +4,11 @@
 #   socat                virtual serial port pairs for the serial tests
 #   awscli               the AWS CLI, to check that the Local IoT Core speaks AWS's wire format
 #   chromium             the browser the UI tests drive through Playwright
+#   openssl              reads and makes certificates and CSRs, to check the Local IoT Core's CA against it
+#   mosquitto-clients    mosquitto_pub/sub with device certificates, to check the Local IoT Core's broker
+# CI runs every test: a test whose tool is missing fails there instead of being skipped.
 set -euo pipefail
-packages=(dbus gnome-keyring socat awscli chromium)
+packages=(dbus gnome-keyring socat awscli chromium openssl mosquitto-clients)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,9 +1,16 @@
 #!/usr/bin/env bash
 # Every check and test ThingBench has: lint (incl. the import boundaries), type checks of the Node
 # and web code, the build, then the test runners (vitest, then Playwright in Chromium) inside a private D-Bus session with a real
-# Secret Service. Ends with one line: "N passed, N failed" (totals over every runner).
+# Secret Service. Ends with one line: "N passed, N failed, N skipped" (totals over every runner; a
+# failed check counts as one failed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# What passes here must be what runs inside Electron 45, whose Node is 24: npm ci installs Node 24
+# (the `node` devDependency) and `npm test` puts it first on PATH.
+node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 24 ? 0 : 1)' || {
+  echo "ThingBench's tests run on Node 24 (this is $(node --version)): run them with \`npm test\` after \`npm ci\`." >&2
+  exit 1
+}
 if [ -z "${THINGBENCH_IN_KEYRING_SESSION:-}" ]; then
   exec scripts/with-keyring.sh bash scripts/test.sh "$@"
 fi

@@ -1,11 +1,12 @@
 import type { IoTClient } from '@aws-sdk/client-iot'
 import { describeConnection, type Connection } from '../contract'
-import { createIotClient, profileRegion } from '../core/aws'
+import { createIotClient, regionForProfile } from '../core/aws'
 import { homeLayout, type HomeLayout } from '../core/home'
-import { Journal, recoverInterruptedRuns, type RecoveryReport } from '../core/provisioning'
+import { openLog, type AppLog } from '../core/logging'
+import { Journal, recoverInterruptedRuns, type RecoveryReport, type UnexpectedErrorLog } from '../core/provisioning'
 import { osKeychain, Vault, type Keychain } from '../core/vault'
-import { startLocalIotCore, type LocalIotCore } from '../sandbox'
-import { findServing } from './servingLocalCore'
+import type { LocalIotCore } from '../sandbox'
+import { cleanStaleServing, findServing } from './servingLocalCore'
 import { vaultSecretProtector } from './vaultProtector'
 
 export interface SessionOptions {
@@ -13,6 +14,10 @@ export interface SessionOptions {
   keychain?: Keychain
   /** Environment to read AWS variables from (AWS_REGION, ...). */
   env?: NodeJS.ProcessEnv
+  /** The log to write to (the caller closes it); without one, the session opens the home's log itself. */
+  log?: AppLog
+  /** Which entry point writes the session's own log: electron, serve, cli. */
+  processName?: string
 }
 
 /**
@@ -29,14 +34,19 @@ export class AppSession {
     readonly layout: HomeLayout,
     readonly vault: Vault,
     readonly journal: Journal,
-    private readonly env: NodeJS.ProcessEnv
+    private readonly env: NodeJS.ProcessEnv,
+    /** The home's rotating log (<home>/logs): unexpected errors with their stacks, never a secret. */
+    readonly log: AppLog,
+    private readonly ownsLog: boolean
   ) {}
 
   static async open(options: SessionOptions): Promise<AppSession> {
     const layout = homeLayout(options.home)
     const vault = await Vault.open(layout.vaultFile, options.keychain ?? osKeychain())
     const journal = await Journal.open(layout.journalDir)
-    return new AppSession(layout, vault, journal, options.env ?? process.env)
+    await cleanStaleServing(layout.root, vault)
+    const log = options.log ?? (await openLog({ file: layout.logFile, processName: options.processName ?? 'thingbench' }))
+    return new AppSession(layout, vault, journal, options.env ?? process.env, log, !options.log)
   }
 
   /**
@@ -46,13 +56,16 @@ export class AppSession {
   localIotCore(options: { port?: number; dataDir?: string; throttling?: boolean; reuseServing?: boolean } = {}): Promise<LocalIotCore> {
     this.localCore ??= (async () => {
       const dataDir = options.dataDir ?? this.layout.sandboxDir
-      const serving = options.reuseServing === false ? undefined : await findServing(this.layout.root, dataDir)
+      const serving = options.reuseServing === false ? undefined : await findServing(this.layout.root, dataDir, this.vault)
       if (serving) return { ...serving, close: async () => {} }
+      // Loaded only here: a command that reuses a serving Local IoT Core never loads the sandbox.
+      const { startLocalIotCore } = await import('../sandbox')
       return startLocalIotCore({
         dataDir,
         port: options.port,
         throttling: options.throttling,
-        secretProtector: vaultSecretProtector(this.vault)
+        secretProtector: vaultSecretProtector(this.vault),
+        log: this.log.logger.child({ component: 'local-iot-core' })
       })
     })()
     return this.localCore
@@ -70,6 +83,11 @@ export class AppSession {
     return client
   }
 
+  /** The region a profile connection's calls go to (regionForProfile's rule, with this session's environment). */
+  profileRegion(connection: Extract<Connection, { kind: 'profile' }>): Promise<string | undefined> {
+    return regionForProfile(connection.profile, connection.region, this.env)
+  }
+
   /** Finishes or undoes provisioning runs that an earlier, killed process left in the journal. */
   recoverInterruptedRuns(onProgress?: Parameters<typeof recoverInterruptedRuns>[0]['onProgress']): Promise<RecoveryReport[]> {
     return recoverInterruptedRuns({
@@ -80,12 +98,18 @@ export class AppSession {
     })
   }
 
+  /** For provisioning runs: a bug in a step goes to this log, and the user is told which file. */
+  unexpectedErrors(): UnexpectedErrorLog {
+    return { log: this.log.logger, detailsAt: this.log.currentFile() }
+  }
+
   async close(): Promise<void> {
     for (const client of this.clients.values()) (await client.catch(() => undefined))?.destroy()
     this.clients.clear()
     const core = await this.localCore?.catch(() => undefined)
     this.localCore = undefined
     await core?.close()
+    if (this.ownsLog) await this.log.close()
   }
 
   private async createClient(connection: Connection): Promise<IoTClient> {
@@ -101,8 +125,7 @@ export class AppSession {
       case 'endpoint':
         return createIotClient({ region: connection.region, endpoint: connection.url })
       case 'profile': {
-        const region =
-          connection.region ?? (await profileRegion(connection.profile)) ?? this.env.AWS_REGION ?? this.env.AWS_DEFAULT_REGION
+        const region = await this.profileRegion(connection)
         if (!region)
           throw new Error(`${describeConnection(connection)} has no region: pass --region or set region in ~/.aws/config`)
         return createIotClient({ region, profile: connection.profile })

@@ -1,4 +1,4 @@
-import type { ProvisionProgress } from '../contract'
+import { isUnexpectedError, type ProvisionProgress } from '../contract'
 import { AppSession } from '../app/session'
 import type { CommandContext } from './commandContext'
 
@@ -13,15 +13,20 @@ export async function withRecoveredSession<T>(
   /** Runs before recovery, e.g. to start the Local IoT Core with the command's own options. */
   prepare?: (session: AppSession) => Promise<void>
 ): Promise<T> {
-  const session = await AppSession.open({ home: ctx.home, env: ctx.env })
+  const session = await AppSession.open({ home: ctx.home, env: ctx.env, processName: 'cli' })
   try {
     await prepare?.(session)
     const reports = await session.recoverInterruptedRuns((p) => printProgress(ctx, p, json))
     for (const report of reports) {
       const line = json ? JSON.stringify({ recovered: report }) : `Recovered an interrupted run: ${report.summary}`
       ctx.stderr.write(line + '\n')
+      session.log.logger.warn({ report }, `Recovered an interrupted run: ${report.summary}`)
     }
     return await body(session)
+  } catch (error) {
+    // The command prints the one-line reason; a bug's stack goes to the log.
+    if (isUnexpectedError(error)) session.log.logger.error({ err: error, argv: process.argv.slice(2) }, 'thingbench failed unexpectedly')
+    throw error
   } finally {
     await session.close()
   }

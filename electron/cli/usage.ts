@@ -7,14 +7,21 @@ Usage:
 
   thingbench provision --thing NAME [--type T] [--attribute k=v]... [--group G]...
       [--policy NAME | --policy-template shadow|shadow-jobs | --no-policy]
-      [--cert csr|aws|PATH.pem] [--key ec|rsa2048|rsa3072] [--out DIR]
+      [--cert csr|aws|PATH.pem [--keep-key]] [--key ec|rsa2048|rsa3072] [--out DIR]
       [--endpoint URL | --profile P] [--region R] [--json]
       Register a thing with a certificate and a least-privilege policy. Defaults: --cert csr
       (the key is made here and never leaves this machine), --key ec, --policy-template shadow.
+      --cert PATH.pem sends only the file's certificates; a private key in the file is never
+      sent, and --keep-key keeps it in the vault (it must be the certificate's own key).
 
   thingbench deprovision --thing NAME [--delete-policy] [--dry-run]
       [--endpoint URL | --profile P] [--region R] [--json]
       Detach, deactivate and delete the thing's certificates, then the thing.
+
+  thingbench connections add --endpoint URL --region R [--label L]
+  thingbench connections list
+      Save a custom endpoint (moto, LocalStack, a proxy) as a connection the app's connection
+      switcher offers; list the saved ones (JSON lines). The UI can choose only saved connections.
 
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line

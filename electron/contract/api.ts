@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { thingGroupNameSchema, thingNameSchema, thingTypeNameSchema, policyNameSchema, attributeNameSchema } from './awsRules'
-import { connectionSchema, type Connection } from './connection'
+import { endpointUrlSchema, regionSchema, type Connection } from './connection'
 import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
 
 // Every method the UI may call and every event it may receive. A method is named `domain.action`,
@@ -22,7 +22,7 @@ export interface AppInfo {
 }
 
 export interface ConnectionChoice {
-  /** Stable id for the UI: "local", or "profile:<name>". */
+  /** Stable id for the UI: "local", "profile:<name>", or "endpoint:<url>" for a saved endpoint. */
   id: string
   label: string
   connection: Connection
@@ -67,6 +67,20 @@ export interface CertificateView {
   notBefore: string
   notAfter: string
   fingerprintSha256: string
+}
+
+/** A certificate file as the back end read it: the certificate blocks only, never a private key. */
+export interface CertificateFileView {
+  /** The file as the person chose it (a path, or a file name in the browser). */
+  source: string
+  /** The file's certificate blocks only: what a plan carries and AWS receives. */
+  certificatePem: string
+  certificate: CertificateView
+  /**
+   * The file also held the certificate's own private key. The back end holds it (it never crosses
+   * to the UI) until a plan for this certificate asks to keep it (`keepPrivateKey`).
+   */
+  holdsPrivateKey: boolean
 }
 
 export interface ThingSummary {
@@ -151,7 +165,17 @@ export const apiMethods = {
   'app.info': method(none, returns<AppInfo>()),
 
   'connections.list': method(none, returns<{ active: ConnectionChoice; choices: ConnectionChoice[] }>()),
-  'connections.select': method(z.object({ connection: connectionSchema }).strict(), returns<ConnectionChoice>()),
+  /** Selects one of the choices `connections.list` offers, by id; a profile without a region takes one here. */
+  'connections.select': method(z.object({ id: z.string().min(1).max(2200), region: regionSchema.optional() }).strict(), returns<ConnectionChoice>()),
+  /**
+   * Saves a custom endpoint (moto, LocalStack, a proxy) as a connection, once the person confirms its
+   * URL in a dialog of the app itself. Where there is no such dialog (browser mode) it is refused
+   * with the CLI command to use instead.
+   */
+  'connections.addEndpoint': method(
+    z.object({ url: endpointUrlSchema, region: regionSchema, label: z.string().min(1).max(100).optional() }).strict(),
+    returns<{ added: ConnectionChoice } | { cancelled: true }>()
+  ),
 
   /** Local rules, then read-only AWS checks; lists the calls a run will make. Changes nothing. */
   'provisioning.preview': method(
@@ -169,7 +193,9 @@ export const apiMethods = {
 
   'certificates.inspect': method(z.object({ pem: z.string().min(1).max(65536) }).strict(), returns<CertificateView>()),
   /** A native file dialog where there is one (Electron); else `{ unsupported: true }` and the UI uses a file input. */
-  'files.pickCertificate': method(none, returns<{ pem: string; path: string } | { cancelled: true } | { unsupported: true }>()),
+  'files.pickCertificate': method(none, returns<CertificateFileView | { cancelled: true } | { unsupported: true }>()),
+  /** What a file input read (browser mode): split like a picked file; a private key in it stays in the back end. */
+  'files.readCertificate': method(z.object({ text: z.string().max(65536), fileName: z.string().min(1).max(255) }).strict(), returns<CertificateFileView>()),
 
   'policies.templates': method(none, returns<Array<{ template: string; title: string; document: string }>>()),
   'policies.checkDocument': method(z.object({ document: z.string().max(1_000_000) }).strict(), returns<{ problem: string | null }>()),
@@ -237,7 +263,8 @@ export interface ApiEvents {
   'provisioning.progress': ProvisionProgress
   'connections.changed': ConnectionChoice
 }
-export const apiEventNames = ['provisioning.progress', 'connections.changed'] as const satisfies ReadonlyArray<keyof ApiEvents>
+// The names alone live in names.ts, which the preload bundles without zod.
+export { eventNames as apiEventNames } from './names'
 
 // ---- types derived from the tables ----------------------------------------------------------------
 

@@ -65,7 +65,14 @@ export function isEventName(name: unknown): name is EventName {
   return typeof name === 'string' && (apiEventNames as readonly string[]).includes(name)
 }
 
-export function createDispatcher(handlers: Handlers, onUnexpected: (method: string, error: unknown) => void = () => {}): Dispatcher {
+/**
+ * What the UI gets for an unexpected failure (see isUnexpectedError). The receiving side injects
+ * one that logs the error with its stack and says where (electron/app/api/errors.ts); without one,
+ * unexpectedErrorAnswer alone.
+ */
+export type UnexpectedErrorHandler = (method: MethodName, error: unknown) => WireError
+
+export function createDispatcher(handlers: Handlers, onUnexpected: UnexpectedErrorHandler = (method, error) => unexpectedErrorAnswer(method, error)): Dispatcher {
   return {
     async dispatch(method, args) {
       if (!isMethodName(method)) return refusal('UnknownMethod', `There is no method ${JSON.stringify(method)} in the ThingBench contract`)
@@ -75,22 +82,47 @@ export function createDispatcher(handlers: Handlers, onUnexpected: (method: stri
         const result = await (handlers[method] as (a: unknown) => Promise<unknown>)(parsed.data)
         return { ok: true, result }
       } catch (error) {
-        const wire = toWireError(error)
-        if (wire.errorName === 'InternalError') onUnexpected(method, error)
-        return { ok: false, error: wire }
+        return { ok: false, error: isUnexpectedError(error) ? onUnexpected(method, error) : toWireError(error) }
       }
     }
   }
 }
 
-/** Turns any thrown value into AWS's error name (when there is one) and its message. */
+/** JavaScript's own error classes: a bug threw them, not AWS or ThingBench on purpose. */
+/** JavaScript's own error types: thrown by a bug, never by AWS or by ThingBench on purpose. */
+export const javaScriptErrorNames: ReadonlySet<string> = new Set(['TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError', 'AggregateError'])
+const programmingErrorNames = new Set(['Error', ...javaScriptErrorNames])
+
+/**
+ * Whether a thrown value is unexpected: not an Error, or one of JavaScript's own (a TypeError, a
+ * plain Error) rather than one carrying AWS's or ThingBench's name (SDK exceptions, BackendError,
+ * IotError, the core's named errors).
+ */
+export function isUnexpectedError(error: unknown): boolean {
+  if (!(error instanceof Error)) return true
+  const named = (error as { errorName?: unknown }).errorName
+  if (typeof named === 'string' && named) return false
+  return !error.name || programmingErrorNames.has(error.name)
+}
+
+/** An error with AWS's or ThingBench's name, as it crosses the bridge: that name and its message. */
 export function toWireError(error: unknown): WireError {
-  if (error instanceof Error) {
-    const named = (error as { errorName?: unknown }).errorName
-    const errorName = typeof named === 'string' && named ? named : error.name && error.name !== 'Error' ? error.name : 'InternalError'
-    return { errorName, message: error.message || errorName }
-  }
-  return { errorName: 'InternalError', message: String(error) }
+  if (isUnexpectedError(error)) return { errorName: 'InternalError', message: error instanceof Error && error.message ? error.message : String(error) }
+  const named = (error as { errorName?: unknown }).errorName
+  const errorName = typeof named === 'string' && named ? named : (error as Error).name
+  return { errorName, message: (error as Error).message || errorName }
+}
+
+/**
+ * An unexpected failure in words the UI can show: a plain Error keeps its message (ThingBench's own
+ * code throws those on purpose, readable); a TypeError and the like, whose message means nothing to
+ * a user, say where it happened, what it was and where the details are.
+ */
+export function unexpectedErrorAnswer(method: string, error: unknown, detailsAt?: string): WireError {
+  const details = detailsAt ? ` The details are in ${detailsAt}.` : ''
+  if (error instanceof Error && error.name === 'Error' && error.message) return { errorName: 'InternalError', message: error.message }
+  const kind = error instanceof Error ? error.name || 'Error' : `a thrown ${typeof error}`
+  return { errorName: 'InternalError', message: `Something went wrong in ${method} (${kind}).${details}` }
 }
 
 export function describeZodError(error: z.ZodError): string {

@@ -18,8 +18,12 @@ export const certificateChoiceSchema = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('csr'), keyAlgorithm: keyAlgorithmSchema.default('ec') }),
   /** AWS generates the keys (CreateKeysAndCertificate); the private key is shown once and kept in the vault. */
   z.object({ mode: z.literal('aws') }),
-  /** A certificate the device already has, registered without a CA; its key stays on the device. */
-  z.object({ mode: z.literal('existing'), certificatePem: z.string().min(1).max(65536) })
+  /**
+   * A certificate the device already has, registered without a CA: the certificate blocks only (a
+   * private key in the text is refused). Its key stays on the device, unless the file it came from
+   * also held it and `keepPrivateKey` asks the back end to keep that key in the vault.
+   */
+  z.object({ mode: z.literal('existing'), certificatePem: z.string().min(1).max(65536), keepPrivateKey: z.boolean().default(false) })
 ])
 export type CertificateChoice = z.infer<typeof certificateChoiceSchema>
 
@@ -96,7 +100,7 @@ export interface ProvisionResult {
   certificatePem: string
   policyName?: string
   groups: string[]
-  /** True when this machine holds the private key (in the vault); false for an existing device certificate. */
+  /** True when this machine holds the private key (in the vault); false for an existing device certificate whose key was not kept. */
   privateKeyInVault: boolean
   /** What was already there and reused instead of created. */
   reused: string[]

@@ -27,6 +27,9 @@ export interface HomeLayout {
   settingsFile: string
   /** Data directory of the embedded Local IoT Core. */
   sandboxDir: string
+  /** The rotating log every ThingBench process on this home writes (thingbench.<n>.log). */
+  logsDir: string
+  logFile: string
 }
 
 export function homeLayout(root: string): HomeLayout {
@@ -35,6 +38,8 @@ export function homeLayout(root: string): HomeLayout {
     vaultFile: join(root, 'vault.json'),
     journalDir: join(root, 'journal'),
     settingsFile: join(root, 'settings.json'),
-    sandboxDir: join(root, 'local-iot-core')
+    sandboxDir: join(root, 'local-iot-core'),
+    logsDir: join(root, 'logs'),
+    logFile: join(root, 'logs', 'thingbench.log')
   }
 }

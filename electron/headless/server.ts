@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import type { Duplex } from 'node:stream'
 import { WebSocketServer } from 'ws'
 import { createApiBackend } from '../app/api'
+import { loggedUnexpectedErrors } from '../app/api/errors'
 import type { AppSession } from '../app/session'
 import { createDispatcher } from '../contract'
 import { createAccessToken } from './accessToken'
@@ -19,7 +20,7 @@ export interface HeadlessServerOptions {
   /** The built renderer (out/renderer). */
   rendererDir: string
   version: string
-  /** Where refusals and unexpected errors are reported (never the token). */
+  /** Where refusals are reported (never the token); unexpected errors go to the session's log. */
   log?: (line: string) => void
 }
 
@@ -47,7 +48,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
 
   const token = createAccessToken()
   const backend = createApiBackend({ session, runtime: 'browser', version })
-  const dispatcher = createDispatcher(backend.handlers, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`))
+  const dispatcher = createDispatcher(backend.handlers, loggedUnexpectedErrors(session.log))
   let port = 0
   const http = createServer((request, response) => void serveFile(request, response))
   // A generous transport cap: messages between maxMessageBytes and this are answered with an

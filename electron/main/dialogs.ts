@@ -1,10 +1,8 @@
-import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { app, dialog, type BrowserWindow } from 'electron'
 import type { NativeDialogs } from '../app/api/dialogs'
-import { certificatesOnly, maxCertificateFileBytes } from './certificateFile'
 
-/** The native dialogs of the app's window, for the back end's certificate import and bundle export. */
+/** The native dialogs of the app's window: certificate import, bundle export, and confirming a custom endpoint. */
 export function nativeDialogs(parent: () => BrowserWindow | undefined): NativeDialogs {
   const show = <T>(withParent: (window: BrowserWindow) => Promise<T>, alone: () => Promise<T>) => {
     const window = parent()
@@ -34,11 +32,24 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): NativeDi
         properties: ['openFile']
       }
       const result = await show((w) => dialog.showOpenDialog(w, options), () => dialog.showOpenDialog(options))
-      const path = result.canceled ? undefined : result.filePaths[0]
-      if (!path) return null
-      if ((await stat(path)).size > maxCertificateFileBytes)
-        throw Object.assign(new Error(`${path} is larger than ${maxCertificateFileBytes} bytes: not a certificate file`), { errorName: 'InvalidCertificateFile' })
-      return { path, pem: certificatesOnly(await readFile(path, 'utf8'), path) }
+      return (result.canceled ? undefined : result.filePaths[0]) ?? null
+    },
+    async confirmEndpoint(url, region) {
+      // Drawn by the main process, not the page: a compromised page cannot answer it.
+      const options: Electron.MessageBoxOptions = {
+        type: 'warning',
+        title: 'Add a custom endpoint',
+        message: `Send AWS requests to ${url}?`,
+        detail:
+          `ThingBench will sign requests to ${url} (region ${region}) with your AWS credentials from the environment, ` +
+          'and save it as a connection. Add it only if you know this endpoint: an AWS emulator (moto, LocalStack) or your own proxy.',
+        buttons: ['Cancel', 'Add endpoint'],
+        defaultId: 0,
+        cancelId: 0,
+        noLink: true
+      }
+      const answer = await show((w) => dialog.showMessageBox(w, options), () => dialog.showMessageBox(options))
+      return answer.response === 1
     }
   }
 }

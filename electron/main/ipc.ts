@@ -1,5 +1,5 @@
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron'
-import { createDispatcher, type EventHub, type Handlers, type WireAnswer } from '../contract'
+import { createDispatcher, type EventHub, type Handlers, type UnexpectedErrorHandler, type WireAnswer } from '../contract'
 import { callChannel, eventChannel } from './ipcChannels'
 import { isTrustedSender } from './securityPolicy'
 
@@ -8,8 +8,16 @@ import { isTrustedSender } from './securityPolicy'
  * frame of that window showing the app's own page; every back-end event is sent to it.
  * Returns the function that unbinds both.
  */
-export function bindContractToWindow(window: BrowserWindow, appUrl: string, handlers: Handlers, events: EventHub, log: (line: string) => void): () => void {
-  const dispatcher = createDispatcher(handlers, (method, error) => log(`${method} failed unexpectedly: ${(error as Error)?.stack ?? String(error)}`))
+export function bindContractToWindow(
+  window: BrowserWindow,
+  appUrl: string,
+  handlers: Handlers,
+  events: EventHub,
+  log: (line: string) => void,
+  /** Logs an unexpected failure and words the UI's answer (loggedUnexpectedErrors). */
+  onUnexpected?: UnexpectedErrorHandler
+): () => void {
+  const dispatcher = createDispatcher(handlers, onUnexpected)
 
   ipcMain.handle(callChannel, async (event: IpcMainInvokeEvent, method: unknown, args: unknown): Promise<WireAnswer> => {
     const frame = event.senderFrame

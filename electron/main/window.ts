@@ -4,6 +4,8 @@ import { appUrl as resolveAppUrl, contentSecurityPolicy, externalLinkDecision, i
 export interface MainWindowOptions {
   preloadPath: string
   rendererIndexPath: string
+  /** PNG for the title bar and task bar. */
+  iconPath?: string
   /** ELECTRON_RENDERER_URL in `electron-vite dev`. */
   devServerUrl?: string
 }
@@ -22,6 +24,7 @@ export function createMainWindow(options: MainWindowOptions): { window: BrowserW
     minHeight: 600,
     show: false,
     title: 'ThingBench',
+    ...(options.iconPath ? { icon: options.iconPath } : {}),
     webPreferences: secureWebPreferences(options.preloadPath)
   })
   const { webContents } = window

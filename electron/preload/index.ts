@@ -1,5 +1,6 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import { isEventName, isMethodName, type Transport, type WireAnswer } from '../contract'
+import type { Transport, WireAnswer } from '../contract/bridge'
+import { isListedEvent, isListedMethod } from '../contract/names'
 import { callChannel, eventChannel } from '../main/ipcChannels'
 
 // The sandboxed preload exposes the contract's Transport as window.thingbench and nothing else:
@@ -22,12 +23,12 @@ ipcRenderer.on(eventChannel, (_event, name: unknown, payload: unknown) => {
 
 const thingbench: Transport = {
   call(method: string, args: unknown): Promise<WireAnswer> {
-    if (!isMethodName(method))
+    if (!isListedMethod(method))
       return Promise.resolve({ ok: false, error: { errorName: 'UnknownMethod', message: `There is no method ${JSON.stringify(method)} in the ThingBench contract` } })
     return ipcRenderer.invoke(callChannel, method, args) as Promise<WireAnswer>
   },
   subscribe(event: string, listener: (payload: unknown) => void): () => void {
-    if (!isEventName(event)) throw new TypeError(`There is no event ${JSON.stringify(event)} in the ThingBench contract`)
+    if (!isListedEvent(event)) throw new TypeError(`There is no event ${JSON.stringify(event)} in the ThingBench contract`)
     if (typeof listener !== 'function') throw new TypeError('subscribe needs a listener function')
     let set = listeners.get(event)
     if (!set) listeners.set(event, (set = new Set()))

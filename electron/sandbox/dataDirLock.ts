@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { isProcessAlive } from '../shared/processAlive'
 
 // One Local IoT Core per data directory: a lock file holding the owner's pid, created exclusively.
 // A lock whose pid is no longer running is stale (the owner crashed) and is taken over.
@@ -22,15 +23,6 @@ export class DataDirectoryInUseError extends Error {
 
 export interface DataDirLock {
   release(): void
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 export function acquireDataDirLock(dataDir: string): DataDirLock {
@@ -59,7 +51,7 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     } catch {
       continue // removed meanwhile: try again
     }
-    if (Number.isInteger(owner) && owner > 0 && isRunning(owner)) throw new DataDirectoryInUseError(dataDir, owner, lockPath)
+    if (Number.isInteger(owner) && owner > 0 && isProcessAlive(owner)) throw new DataDirectoryInUseError(dataDir, owner, lockPath)
     fs.rmSync(lockPath, { force: true })
   }
   throw new Error(`Could not lock the Local IoT Core data directory ${dataDir}: the lock file ${lockPath} keeps changing.`)

@@ -7,10 +7,13 @@ import type { SandboxContext } from './context'
 import { acquireDataDirLock } from './dataDirLock'
 import { endpointRoutes } from './endpoint/routes'
 import { startControlPlaneServer } from './http/server'
+import { ACCEPTED_SIGNING_NAMES } from './http/sigv4'
 import { loadOrCreateIdentity } from './identity'
+import { authorizationRoutes } from './policies/authorizationRoutes'
 import { policyRoutes } from './policies/routes'
 import { registryRoutes } from './registry'
 import type { SecretProtector } from './secretProtector'
+import { silentLog, type Log } from '../shared/log'
 import { FileStore } from './state/fileStore'
 
 // The Local IoT Core: AWS IoT's control plane on loopback, with its state, identity and CA kept in
@@ -35,6 +38,8 @@ export interface LocalIotCoreOptions {
   secretProtector: SecretProtector
   /** Epoch milliseconds for resource timestamps; SigV4 and throttling always use the real clock. */
   now?: () => number
+  /** Where failures that are not AWS errors (InternalFailureException) are logged with their stack. */
+  log?: Log
 }
 
 export interface LocalIotCoreInfo {
@@ -57,6 +62,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
   const dataDir = path.resolve(options.dataDir)
   const region = options.region ?? 'us-east-1'
   const now = options.now ?? Date.now
+  const log = options.log ?? silentLog
   const lock = acquireDataDirLock(dataDir)
   let store: FileStore | undefined
   try {
@@ -73,13 +79,14 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       newId: randomUUID
     }
     const server = await startControlPlaneServer({
-      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca), ...policyRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
+      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       region,
-      signingService: 'iot',
+      signingServices: ACCEPTED_SIGNING_NAMES.controlPlane,
       credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
-      throttling: options.throttling ?? false
+      throttling: options.throttling ?? false,
+      onInternalFailure: (error) => log.error({ err: error }, 'The Local IoT Core failed while handling a request')
     })
     const openStore = store
     let closed = false

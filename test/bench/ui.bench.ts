@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
 import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot'
 import { chromium } from '@playwright/test'
-import { filterThings } from '../../renderer/src/views/registry/thingFilter'
+import { filterThings } from '../../renderer/src/stores/support/thingFilter'
 
 const { values } = parseArgs({ options: { things: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' } } })
 const thingCount = Number(values.things)

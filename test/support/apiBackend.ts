@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApiClient, createDispatcher, type ApiClient, type Transport, type WireAnswer } from '../../electron/contract'
 import { createApiBackend, type ApiBackend, type NativeDialogs } from '../../electron/app/api'
+import { loggedUnexpectedErrors } from '../../electron/app/api/errors'
 import { AppSession } from '../../electron/app/session'
 import { osKeychain } from '../../electron/core/vault'
 
@@ -29,7 +30,8 @@ export async function startTestApi(options: { dialogs?: NativeDialogs } = {}): P
   const keychain = osKeychain('ThingBench-test')
   const session = await AppSession.open({ home, keychain })
   const backend = createApiBackend({ session, runtime: 'browser', version: '0.0.0-test', ...options })
-  const dispatcher = createDispatcher(backend.handlers, (method, error) => console.error(`unexpected failure in ${method}:`, error))
+  // As in the app: an unexpected failure is logged to the home's log and answered readably.
+  const dispatcher = createDispatcher(backend.handlers, loggedUnexpectedErrors(session.log))
   const transport: Transport = {
     call: async (method, args) => overTheWire<WireAnswer>(await dispatcher.dispatch(method, structuredClone(args))),
     subscribe: (event, listener) =>

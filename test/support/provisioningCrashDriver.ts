@@ -1,15 +1,16 @@
 // Child process for the provisioning kill test: starts a Local IoT Core on a data directory it shares
 // with the test, opens a real vault (OS keychain) and journal under THINGBENCH_HOME, and provisions the
-// plan in TB_PLAN. With THINGBENCH_PAUSE_AT set the engine prints `PAUSED <step>:<point>` and waits
-// there to be killed. Prints `FINISHED` if it ran to the end without pausing.
+// plan in TB_PLAN (TB_EXISTING_KEY: the existing certificate's key to keep). With TB_PAUSE_AT set, the engine's hook (./pauseHook) prints `PAUSED <step>:<point>`
+// and waits there to be killed. Prints `FINISHED` if it ran to the end without pausing.
 //
 //   THINGBENCH_HOME=… TB_SANDBOX_DIR=… TB_SANDBOX_KEY=<64 hex> TB_PLAN='{"thingName":…}' \
-//   THINGBENCH_PAUSE_AT=createThing:intent node --import tsx test/support/provisioningCrashDriver.ts
+//   TB_PAUSE_AT=createThing:intent node --import tsx test/support/provisioningCrashDriver.ts
 import { CreateThingGroupCommand } from '@aws-sdk/client-iot'
 import { join } from 'node:path'
 import { Journal, provision, validatePlan } from '../../electron/core/provisioning'
 import { osKeychain, Vault } from '../../electron/core/vault'
 import { fixedSecretProtector } from '../integration/provisioning/support/fixedSecretProtector'
+import { pauseAt } from './pauseHook'
 import { startTestSandbox } from './sandbox'
 
 function required(name: string): string {
@@ -28,6 +29,15 @@ for (const thingGroupName of checked.plan.groups) await sandbox.iot.send(new Cre
 
 const vault = await Vault.open(join(home, 'vault.json'), osKeychain())
 const journal = await Journal.open(join(home, 'journal'))
-await provision(checked.plan, { iot: sandbox.iot, vault, journal, connection: { kind: 'local' } })
+const hooks = pauseAt(process.env.TB_PAUSE_AT)
+const existingCertificateKey = process.env.TB_EXISTING_KEY
+await provision(checked.plan, {
+  iot: sandbox.iot,
+  vault,
+  journal,
+  connection: { kind: 'local' },
+  ...(hooks ? { hooks } : {}),
+  ...(existingCertificateKey ? { existingCertificateKey } : {})
+})
 process.stdout.write('FINISHED\n')
 await sandbox.stop()

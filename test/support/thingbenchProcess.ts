@@ -5,7 +5,9 @@ import { createInterface } from 'node:readline'
 
 // Runs the real `thingbench` command (bin/thingbench.mjs) as a child process.
 
-const bin = join(__dirname, '..', '..', 'bin', 'thingbench.mjs')
+const bin = join(import.meta.dirname, '..', '..', 'bin', 'thingbench.mjs')
+/** The same CLI from the sources with the engine's crash-test hook (TB_PAUSE_AT): for the kill tests only. */
+const withHooks = ['--import', 'tsx', join(import.meta.dirname, 'thingbenchWithHooks.ts')]
 
 export interface CliResult {
   code: number | null
@@ -17,7 +19,7 @@ export interface CliResult {
 /** Environment for a child: the test's keyring session, a fresh home, no stray AWS settings. */
 export function cliEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, THINGBENCH_HOME: home, ...extra }
-  for (const key of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'THINGBENCH_PAUSE_AT'])
+  for (const key of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_REGION', 'AWS_DEFAULT_REGION', 'TB_PAUSE_AT'])
     if (!(key in extra)) delete env[key]
   return env
 }
@@ -32,13 +34,18 @@ export async function runThingbench(args: string[], env: NodeJS.ProcessEnv): Pro
   return { code, signal, stdout, stderr }
 }
 
-/** Starts a long-running command and resolves with the child and the first stdout line matching `until`. */
+/**
+ * Starts a long-running command and resolves with the child and the first stdout line matching
+ * `until`. `hooked` runs the test-only entry that pauses the engine where TB_PAUSE_AT says.
+ */
 export async function startThingbench(
   args: string[],
   env: NodeJS.ProcessEnv,
-  until: (line: string) => boolean = () => true
+  until: (line: string) => boolean = () => true,
+  options: { hooked?: boolean } = {}
 ): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [bin, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  const entry = options.hooked ? withHooks : [bin]
+  const child = spawn(process.execPath, [...entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
   const lines = createInterface({ input: child.stdout! })

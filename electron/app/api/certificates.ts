@@ -1,30 +1,21 @@
 import {
   DescribeCertificateCommand,
-  ListAttachedPoliciesCommand,
   ListCertificatesCommand,
-  ListPrincipalThingsCommand,
+  paginateListAttachedPolicies,
+  paginateListPrincipalThings,
   UpdateCertificateCommand,
   type IoTClient
 } from '@aws-sdk/client-iot'
-import type { CertificateDetails, Handlers } from '../../contract'
+import type { CertificateDetails, CertificateView, Handlers } from '../../contract'
+import { allItems } from '../../core/aws'
 import { parseCertificate } from '../../core/certificates'
 import type { Vault } from '../../core/vault'
 import type { BackendContext } from './context'
-import { allPages, isoDate } from './paging'
+import { isoDate } from './isoDate'
 
 export function certificateHandlers(ctx: BackendContext): Pick<Handlers, 'certificates.inspect' | 'certificates.list' | 'certificates.describe' | 'certificates.setStatus'> {
   return {
-    'certificates.inspect': async ({ pem }) => {
-      const info = parseCertificate(pem, 'The certificate')
-      return {
-        certificateId: info.certificateId,
-        subject: info.subject,
-        issuer: info.issuer,
-        notBefore: info.notBefore.toISOString(),
-        notAfter: info.notAfter.toISOString(),
-        fingerprintSha256: info.fingerprintSha256
-      }
-    },
+    'certificates.inspect': async ({ pem }) => certificateView(pem),
     'certificates.list': async ({ nextToken, maxResults }) => {
       const iot = await ctx.iot()
       const out = await iot.send(new ListCertificatesCommand({ marker: nextToken, pageSize: maxResults }))
@@ -47,19 +38,26 @@ export function certificateHandlers(ctx: BackendContext): Pick<Handlers, 'certif
   }
 }
 
+/** What the UI shows of a PEM certificate (the first one of a chain). */
+export function certificateView(pem: string): CertificateView {
+  const info = parseCertificate(pem, 'The certificate')
+  return {
+    certificateId: info.certificateId,
+    subject: info.subject,
+    issuer: info.issuer,
+    notBefore: info.notBefore.toISOString(),
+    notAfter: info.notAfter.toISOString(),
+    fingerprintSha256: info.fingerprintSha256
+  }
+}
+
 async function describeCertificate(iot: IoTClient, vault: Vault, certificateId: string): Promise<CertificateDetails> {
   const out = await iot.send(new DescribeCertificateCommand({ certificateId }))
   const d = out.certificateDescription ?? {}
   const certificateArn = d.certificateArn ?? ''
   const [things, policies, keyInVault] = await Promise.all([
-    allPages(async (token) => {
-      const page = await iot.send(new ListPrincipalThingsCommand({ principal: certificateArn, nextToken: token, maxResults: 250 }))
-      return { items: page.things, next: page.nextToken }
-    }),
-    allPages(async (token) => {
-      const page = await iot.send(new ListAttachedPoliciesCommand({ target: certificateArn, marker: token, pageSize: 250 }))
-      return { items: page.policies?.map((p) => p.policyName ?? ''), next: page.nextMarker }
-    }),
+    allItems(paginateListPrincipalThings({ client: iot, pageSize: 250 }, { principal: certificateArn }), (page) => page.things),
+    allItems(paginateListAttachedPolicies({ client: iot, pageSize: 250 }, { target: certificateArn }), (page) => page.policies?.map((p) => p.policyName ?? '')),
     vault.has(certificateId)
   ])
   const notBefore = isoDate(d.validity?.notBefore)

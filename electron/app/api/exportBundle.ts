@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises'
+import { stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { DescribeCertificateCommand } from '@aws-sdk/client-iot'
 import type { Handlers } from '../../contract'
-import { parseCertificate, writeCertificateBundle } from '../../core/certificates'
+import { exportCertificateBundle } from '../certificateBundle'
 import type { BackendContext } from './context'
 
 /**
@@ -25,24 +25,10 @@ export function exportBundleHandler(ctx: BackendContext): Pick<Handlers, 'provis
         : await freeFolder(join(ctx.session.layout.root, 'exports', suggestedName))
       if (folder === null) return { cancelled: true }
 
-      const privateKeyPem = (await ctx.session.vault.get(certificateId)) ?? undefined
-      const files = await writeCertificateBundle(folder, {
-        certificateId,
-        certificatePem,
-        privateKeyPem,
-        publicKeyPem: parseCertificate(certificatePem).publicKeyPem,
-        extraCaFiles: await localCaFiles(ctx)
-      })
+      const files = await exportCertificateBundle(ctx.session, ctx.connection(), folder, { certificateId, certificatePem })
       return { folder, files }
     }
   }
-}
-
-/** Devices connecting to the Local IoT Core trust its CA, not Amazon's: ship it too. */
-async function localCaFiles(ctx: BackendContext): Promise<Array<{ fileName: string; pem: string }>> {
-  if (ctx.connection().kind !== 'local') return []
-  const core = await ctx.session.localIotCore()
-  return [{ fileName: 'LocalIoTCoreRootCA.pem', pem: await readFile(core.caCertificatePath, 'utf8') }]
 }
 
 /** YYYYMMDD-HHMMSS in local time: what the person exporting sees on their clock. */

@@ -1,15 +1,16 @@
 import {
   CreateThingGroupCommand,
   DescribeThingGroupCommand,
-  ListAttachedPoliciesCommand,
-  ListThingGroupsCommand,
-  ListThingsInThingGroupCommand,
+  paginateListAttachedPolicies,
+  paginateListThingGroups,
+  paginateListThingsInThingGroup,
   type DescribeThingGroupCommandOutput,
   type IoTClient
 } from '@aws-sdk/client-iot'
+import pLimit from 'p-limit'
 import type { GroupSummary, Handlers } from '../../contract'
+import { allItems } from '../../core/aws'
 import type { BackendContext } from './context'
-import { allPages, mapLimited } from './paging'
 
 /** DescribeThingGroup calls in flight while listing: AWS allows 100 per second. */
 const describeConcurrency = 8
@@ -18,12 +19,9 @@ export function groupHandlers(ctx: BackendContext): Pick<Handlers, 'groups.list'
   return {
     'groups.list': async () => {
       const iot = await ctx.iot()
-      const names = await allPages(async (token) => {
-        const page = await iot.send(new ListThingGroupsCommand({ nextToken: token, maxResults: 250 }))
-        return { items: page.thingGroups?.map((g) => g.groupName ?? ''), next: page.nextToken }
-      })
+      const names = await allItems(paginateListThingGroups({ client: iot, pageSize: 250 }, {}), (page) => page.thingGroups?.map((g) => g.groupName ?? ''))
       // ListThingGroups does not say who a group's parent is; DescribeThingGroup does.
-      const described = await mapLimited(names, describeConcurrency, (name) => describeOrUndefined(iot, name))
+      const described = await pLimit(describeConcurrency).map(names, (name) => describeOrUndefined(iot, name))
       return described.filter((d): d is DescribeThingGroupCommandOutput => d !== undefined).map(summary)
     },
     'groups.describe': async ({ groupName }) => {
@@ -31,14 +29,10 @@ export function groupHandlers(ctx: BackendContext): Pick<Handlers, 'groups.list'
       const described = await iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName }))
       const group = summary(described)
       const [things, policies] = await Promise.all([
-        allPages(async (token) => {
-          const page = await iot.send(new ListThingsInThingGroupCommand({ thingGroupName: groupName, recursive: false, nextToken: token, maxResults: 250 }))
-          return { items: page.things, next: page.nextToken }
-        }),
-        allPages(async (token) => {
-          const page = await iot.send(new ListAttachedPoliciesCommand({ target: group.groupArn, recursive: false, marker: token, pageSize: 250 }))
-          return { items: page.policies?.map((p) => p.policyName ?? ''), next: page.nextMarker }
-        })
+        allItems(paginateListThingsInThingGroup({ client: iot, pageSize: 250 }, { thingGroupName: groupName, recursive: false }), (page) => page.things),
+        allItems(paginateListAttachedPolicies({ client: iot, pageSize: 250 }, { target: group.groupArn, recursive: false }), (page) =>
+          page.policies?.map((p) => p.policyName ?? '')
+        )
       ])
       const description = described.thingGroupProperties?.thingGroupDescription
       return { ...group, ...(description ? { description } : {}), things, policies }

@@ -1,4 +1,5 @@
 import { createEventHub, type EventHub, type Handlers } from '../../contract'
+import { HeldPrivateKeys } from '../heldPrivateKeys'
 import type { AppSession } from '../session'
 import { appInfoHandler } from './appInfo'
 import { certificateHandlers } from './certificates'
@@ -22,7 +23,7 @@ export interface ApiBackendOptions {
   session: AppSession
   runtime: 'electron' | 'browser'
   version: string
-  /** Native dialogs where the runtime has them (Electron); without them, exports go to <home>/exports. */
+  /** Native dialogs where the runtime has them (Electron); without them, exports go to <home>/exports and endpoints cannot be added from the UI. */
   dialogs?: NativeDialogs
 }
 
@@ -39,11 +40,12 @@ export interface ApiBackend {
  */
 export function createApiBackend(options: ApiBackendOptions): ApiBackend {
   const events = createEventHub()
-  const connections = new ConnectionState(events)
+  const connections = new ConnectionState(options.session, events, options.dialogs)
   const ctx: BackendContext = {
     session: options.session,
     events,
     ...(options.dialogs ? { dialogs: options.dialogs } : {}),
+    heldKeys: new HeldPrivateKeys(),
     connection: () => connections.connection,
     iot: () => options.session.iotClient(connections.connection)
   }

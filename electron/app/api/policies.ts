@@ -3,16 +3,16 @@ import {
   GetPolicyVersionCommand,
   ListPoliciesCommand,
   ListPolicyVersionsCommand,
-  ListTargetsForPolicyCommand,
+  paginateListTargetsForPolicy,
   SetDefaultPolicyVersionCommand,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import { policyTemplateSchema, type Handlers, type PolicyDetails, type PolicyTemplate } from '../../contract'
-import { profileRegion } from '../../core/aws'
+import { allItems } from '../../core/aws'
 import { renderPolicyTemplate } from '../../core/policies/templates'
 import { policyDocumentProblem } from '../../core/provisioning'
 import type { BackendContext } from './context'
-import { allPages, isoDate } from './paging'
+import { isoDate } from './isoDate'
 
 const titles: Record<PolicyTemplate, string> = {
   shadow: 'Device Shadow: the device connects as its thing and uses only its own shadow',
@@ -58,11 +58,9 @@ export function policyHandlers(
 async function describePolicy(iot: IoTClient, policyName: string): Promise<PolicyDetails> {
   const [policy, versions, targets] = await Promise.all([
     iot.send(new GetPolicyCommand({ policyName })),
+    // ListPolicyVersions is not paged: a policy keeps at most five versions.
     iot.send(new ListPolicyVersionsCommand({ policyName })),
-    allPages(async (token) => {
-      const page = await iot.send(new ListTargetsForPolicyCommand({ policyName, marker: token, pageSize: 250 }))
-      return { items: page.targets, next: page.nextMarker }
-    })
+    allItems(paginateListTargetsForPolicy({ client: iot, pageSize: 250 }, { policyName }), (page) => page.targets)
   ])
   return {
     policyName: policy.policyName ?? policyName,
@@ -90,7 +88,7 @@ async function accountAndRegion(ctx: BackendContext): Promise<{ region?: string;
     case 'endpoint':
       return { region: connection.region }
     case 'profile':
-      return { region: connection.region ?? (await profileRegion(connection.profile)) }
+      return { region: await ctx.session.profileRegion(connection) }
   }
 }
 

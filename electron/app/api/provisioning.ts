@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { Connection, Handlers, PlanProblemView, ProvisionOutcome } from '../../contract'
+import type { Connection, Handlers, PlanProblemView, ProvisionOutcome, ProvisionPlan } from '../../contract'
+import { parseCertificate } from '../../core/certificates'
 import { BatchFacts, checkPlanAgainstAws, plannedCalls, PlanRefusedError, provision, ProvisioningError, validatePlan } from '../../core/provisioning'
 import type { BackendContext } from './context'
 import { BackendError } from './errors'
@@ -57,6 +58,7 @@ export class ProvisioningRuns {
     if (!local.ok) return { outcome: 'refused', problems: local.problems }
     const connection = this.ctx.connection()
     const { session, events } = this.ctx
+    const keptKey = this.keptKeyFor(local.plan)
     try {
       const result = await provision(local.plan, {
         iot: await session.iotClient(connection),
@@ -66,8 +68,11 @@ export class ProvisioningRuns {
         signal,
         batchFacts: this.batchFor(connection),
         runId,
-        onProgress: (progress) => events.emit('provisioning.progress', progress)
+        onProgress: (progress) => events.emit('provisioning.progress', progress),
+        unexpectedErrors: session.unexpectedErrors(),
+        ...(keptKey ? { existingCertificateKey: keptKey.privateKeyPem } : {})
       })
+      if (keptKey && result.privateKeyInVault) this.ctx.heldKeys.forget(keptKey.certificateId)
       return { outcome: 'provisioned', result }
     } catch (error) {
       if (error instanceof PlanRefusedError) return { outcome: 'refused', problems: error.problems satisfies PlanProblemView[] }
@@ -82,6 +87,15 @@ export class ProvisioningRuns {
         }
       throw error
     }
+  }
+
+  /** The held private key a plan asks to keep: the one read from the same file as its certificate. */
+  private keptKeyFor(plan: ProvisionPlan): { certificateId: string; privateKeyPem: string } | undefined {
+    if (plan.certificate.mode !== 'existing' || !plan.certificate.keepPrivateKey) return undefined
+    const certificateId = parseCertificate(plan.certificate.certificatePem).certificateId
+    const privateKeyPem = this.ctx.heldKeys.get(certificateId)
+    // Without it the engine refuses the plan, saying to read the file again.
+    return privateKeyPem ? { certificateId, privateKeyPem } : undefined
   }
 
   /**

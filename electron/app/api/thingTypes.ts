@@ -2,22 +2,20 @@ import {
   CreateThingTypeCommand,
   DeprecateThingTypeCommand,
   DescribeThingTypeCommand,
-  ListThingTypesCommand,
+  paginateListThingTypes,
   type IoTClient,
   type ThingTypeDefinition
 } from '@aws-sdk/client-iot'
 import type { Handlers, ThingTypeSummary } from '../../contract'
+import { allItems } from '../../core/aws'
 import type { BackendContext } from './context'
-import { allPages, isoDate } from './paging'
+import { isoDate } from './isoDate'
 
 export function thingTypeHandlers(ctx: BackendContext): Pick<Handlers, 'thingTypes.list' | 'thingTypes.create' | 'thingTypes.deprecate'> {
   return {
     'thingTypes.list': async () => {
       const iot = await ctx.iot()
-      const types = await allPages(async (token) => {
-        const page = await iot.send(new ListThingTypesCommand({ nextToken: token, maxResults: 250 }))
-        return { items: page.thingTypes, next: page.nextToken }
-      })
+      const types = await allItems(paginateListThingTypes({ client: iot, pageSize: 250 }, {}), (page) => page.thingTypes)
       return types.map(summary)
     },
     'thingTypes.create': async ({ thingTypeName, description, searchableAttributes }) => {

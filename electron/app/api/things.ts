@@ -1,18 +1,18 @@
 import {
   DescribeCertificateCommand,
   DescribeThingCommand,
-  ListThingGroupsForThingCommand,
-  ListThingPrincipalsCommand,
   ListThingsCommand,
+  paginateListThingGroupsForThing,
+  paginateListThingPrincipals,
   UpdateThingCommand,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import { attributeNameSchema, attributeValueSchema, firstProblem, type Handlers, type ThingDetails } from '../../contract'
+import { allItems } from '../../core/aws'
 import { deprovision, DeprovisionError } from '../../core/provisioning'
 import type { Vault } from '../../core/vault'
 import type { BackendContext } from './context'
 import { BackendError, invalidArguments } from './errors'
-import { allPages } from './paging'
 
 const certificateIdInArn = /:cert\/([0-9a-f]{64})$/
 
@@ -63,14 +63,8 @@ export function thingHandlers(ctx: BackendContext): Pick<Handlers, 'things.list'
 async function describeThing(iot: IoTClient, vault: Vault, thingName: string): Promise<ThingDetails> {
   const thing = await iot.send(new DescribeThingCommand({ thingName }))
   const [principalArns, groups] = await Promise.all([
-    allPages(async (token) => {
-      const page = await iot.send(new ListThingPrincipalsCommand({ thingName, nextToken: token, maxResults: 250 }))
-      return { items: page.principals, next: page.nextToken }
-    }),
-    allPages(async (token) => {
-      const page = await iot.send(new ListThingGroupsForThingCommand({ thingName, nextToken: token, maxResults: 250 }))
-      return { items: page.thingGroups?.map((g) => g.groupName ?? ''), next: page.nextToken }
-    })
+    allItems(paginateListThingPrincipals({ client: iot, pageSize: 250 }, { thingName }), (page) => page.principals),
+    allItems(paginateListThingGroupsForThing({ client: iot, pageSize: 250 }, { thingName }), (page) => page.thingGroups?.map((g) => g.groupName ?? ''))
   ])
   const principals = await Promise.all(
     principalArns.map(async (certificateArn) => {

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
   describeConnection,
@@ -8,7 +7,12 @@ import {
   type ProvisionProgress,
   type ProvisionResult
 } from '../../contract'
-import { parseCertificate, writeCertificateBundle } from '../../core/certificates'
+import {
+  CertificateFileError,
+  readCertificateFile,
+  type CertificateFileContent
+} from '../../core/certificates'
+import { exportCertificateBundle } from '../../app/certificateBundle'
 import { provision, validatePlan } from '../../core/provisioning'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
@@ -24,6 +28,7 @@ const options = {
   'policy-template': { type: 'string' },
   'no-policy': { type: 'boolean' },
   cert: { type: 'string' },
+  'keep-key': { type: 'boolean' },
   key: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
@@ -34,12 +39,13 @@ export async function provisionCommand(argv: string[], ctx: CommandContext): Pro
   const { values: flags } = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
   if (!flags.thing) throw new UsageError('provision needs --thing NAME')
   const connection = connectionFromFlags(flags, ctx.env)
+  const certificate = await certificateChoice(flags.cert, flags.key, flags['keep-key'] ?? false)
   const planInput: ProvisionPlanInput = {
     thingName: flags.thing,
     ...(flags.type ? { thingTypeName: flags.type } : {}),
     attributes: parseAttributes(flags.attribute ?? []),
     groups: flags.group ?? [],
-    certificate: await certificateChoice(flags.cert, flags.key),
+    certificate: certificate.choice,
     policy: policyChoice(flags)
   }
   const checked = validatePlan(planInput)
@@ -52,28 +58,17 @@ export async function provisionCommand(argv: string[], ctx: CommandContext): Pro
       vault: session.vault,
       journal: session.journal,
       connection,
-      onProgress: (p: ProvisionProgress) => printProgress(ctx, p, flags.json ?? false)
+      onProgress: (p: ProvisionProgress) => printProgress(ctx, p, flags.json ?? false),
+      unexpectedErrors: session.unexpectedErrors(),
+      ...(certificate.keptKey ? { existingCertificateKey: certificate.keptKey } : {}),
+      ...(ctx.provisioningHooks ? { hooks: ctx.provisioningHooks } : {})
     })
-    const bundleFiles = flags.out ? await writeBundle(flags.out, result, session) : []
+    if (certificate.notice) ctx.stderr.write(`${certificate.notice}\n`)
+    const bundleFiles = flags.out ? await exportCertificateBundle(session, connection, flags.out, result) : []
     if (flags.json) ctx.stdout.write(JSON.stringify({ ...result, connection, bundleFiles }) + '\n')
     else ctx.stdout.write(summary(result, describeConnection(connection), bundleFiles))
     return 0
   })
-
-  async function writeBundle(dir: string, result: ProvisionResult, session: Parameters<Parameters<typeof withRecoveredSession>[2]>[0]) {
-    const privateKeyPem = result.privateKeyInVault ? ((await session.vault.get(result.certificateId)) ?? undefined) : undefined
-    const extraCaFiles =
-      connection.kind === 'local'
-        ? [{ fileName: 'LocalIoTCoreRootCA.pem', pem: await readFile((await session.localIotCore()).caCertificatePath, 'utf8') }]
-        : []
-    return writeCertificateBundle(dir, {
-      certificateId: result.certificateId,
-      certificatePem: result.certificatePem,
-      privateKeyPem,
-      publicKeyPem: parseCertificate(result.certificatePem).publicKeyPem,
-      extraCaFiles
-    })
-  }
 }
 
 function parseAttributes(pairs: string[]): Record<string, string> {
@@ -88,22 +83,47 @@ function parseAttributes(pairs: string[]): Record<string, string> {
   return attributes
 }
 
-async function certificateChoice(cert: string | undefined, key: string | undefined): Promise<ProvisionPlanInput['certificate']> {
+interface CertificateFlagChoice {
+  choice: NonNullable<ProvisionPlanInput['certificate']>
+  /** The certificate file's own private key, for the vault (--keep-key). */
+  keptKey?: string
+  /** What happened to a private key found in the certificate file, said after the run. */
+  notice?: string
+}
+
+/**
+ * --cert csr|aws|FILE. A FILE goes on as its certificate blocks only: a private key in it is never
+ * sent; with --keep-key it is kept in the vault (encrypted) under the certificate id.
+ */
+async function certificateChoice(cert: string | undefined, key: string | undefined, keepKey: boolean): Promise<CertificateFlagChoice> {
   if (key !== undefined && cert !== undefined && cert !== 'csr')
     throw new UsageError('--key applies only to --cert csr (the key pair made on this machine)')
+  const isFile = cert !== undefined && cert !== 'csr' && cert !== 'aws'
+  if (keepKey && !isFile) throw new UsageError('--keep-key applies only to --cert FILE (a certificate file that also holds its private key)')
   if (cert === undefined || cert === 'csr') {
     const parsed = keyAlgorithmSchema.safeParse(key ?? 'ec')
     if (!parsed.success) throw new UsageError(`--key must be one of ec, rsa2048, rsa3072, got "${key}"`)
-    return { mode: 'csr', keyAlgorithm: parsed.data }
+    return { choice: { mode: 'csr', keyAlgorithm: parsed.data } }
   }
-  if (cert === 'aws') return { mode: 'aws' }
-  let certificatePem: string
+  if (cert === 'aws') return { choice: { mode: 'aws' } }
+  let file: CertificateFileContent
   try {
-    certificatePem = await readFile(cert, 'utf8')
+    file = await readCertificateFile(cert)
   } catch (err) {
-    throw new UsageError(`--cert ${cert}: cannot read the certificate file (${(err as NodeJS.ErrnoException).code ?? String(err)})`)
+    if (err instanceof CertificateFileError) throw new UsageError(`--cert ${err.message}`)
+    throw err
   }
-  return { mode: 'existing', certificatePem }
+  const choice = { mode: 'existing' as const, certificatePem: file.certificatePem, keepPrivateKey: keepKey }
+  if (!file.privateKeyPem) {
+    if (keepKey) throw new UsageError(`--keep-key: ${cert} holds no private key, only the certificate. Leave out --keep-key (the key stays on the device)`)
+    return { choice }
+  }
+  if (keepKey)
+    return { choice, keptKey: file.privateKeyPem, notice: `${cert} also held the certificate's private key: it was kept in the vault (encrypted) and not sent to AWS.` }
+  return {
+    choice,
+    notice: `${cert} also holds the certificate's private key: only the certificate was sent to AWS; the key was not kept. Run again with --keep-key to keep it in the vault.`
+  }
 }
 
 function policyChoice(flags: { policy?: string; 'policy-template'?: string; 'no-policy'?: boolean }): ProvisionPlanInput['policy'] {

@@ -33,7 +33,7 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
       signals.once('SIGINT', () => resolve('SIGINT'))
       signals.once('SIGTERM', () => resolve('SIGTERM'))
     })
-    const withdraw = flags['data-dir'] === undefined ? await announceServing(ctx.home, info) : async () => {}
+    const withdraw = flags['data-dir'] === undefined ? await announceServing(ctx.home, info, session.vault) : async () => {}
     ctx.stdout.write(JSON.stringify(info) + '\n')
     const signal = await stopped
     ctx.stderr.write(`Local IoT Core stopping (${signal})\n`)

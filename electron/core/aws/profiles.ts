@@ -33,8 +33,18 @@ export async function listAwsProfiles(): Promise<AwsProfile[]> {
     })
 }
 
-/** The region a profile names, if any. */
+/** The region a profile names in ~/.aws/config (or, less usually, ~/.aws/credentials), if any. */
 export async function profileRegion(profile: string): Promise<string | undefined> {
   const { configFile, credentialsFile } = await loadSharedConfigFiles({ ignoreCache: true })
   return configFile[profile]?.region ?? credentialsFile[profile]?.region
+}
+
+/**
+ * The region calls with a profile go to, the one rule for the app, the CLI and the UI: the region
+ * chosen for it, else the one the profile names, else AWS_REGION, else AWS_DEFAULT_REGION.
+ * The profile's own region comes before the environment's because the UI shows it beside the
+ * profile's name when the person chooses it.
+ */
+export async function regionForProfile(profile: string, chosen: string | undefined, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+  return chosen ?? (await profileRegion(profile)) ?? (env.AWS_REGION || undefined) ?? (env.AWS_DEFAULT_REGION || undefined)
 }

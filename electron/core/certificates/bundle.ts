@@ -7,6 +7,7 @@ import { parseCertificate, readCertificate } from './parse'
 import { amazonRootCaPem } from './rootCa'
 
 export interface BundleInput {
+  /** The id the service gave the certificate (CreateCertificateFromCsr, DescribeCertificate, ...). */
   certificateId: string
   certificatePem: string
   privateKeyPem?: string
@@ -14,6 +15,9 @@ export interface BundleInput {
   /** More CA certificates to ship with the bundle, e.g. the Local IoT Core's CA. */
   extraCaFiles?: Array<{ fileName: string; pem: string }>
 }
+
+/** AWS IoT's pattern for a certificate id; it also keeps the bundle's file names plain. */
+const certificateIdPattern = /^(0x)?[0-9a-fA-F]{1,128}$/
 
 interface PlannedFile {
   path: string
@@ -57,9 +61,11 @@ export async function writeCertificateBundle(dir: string, bundle: BundleInput): 
 
 function planBundle(dir: string, bundle: BundleInput): PlannedFile[] {
   const info = parseCertificate(bundle.certificatePem, 'The certificate')
-  if (bundle.certificateId !== info.certificateId)
-    throw new CertificateBundleError(`The certificate id ${bundle.certificateId} does not belong to this certificate (its id is ${info.certificateId})`)
-  const id = info.certificateId
+  // The id is the service's name for the certificate (AWS derives it from the DER, moto does not):
+  // it is used as given, and only has to be fit to name the files.
+  const id = bundle.certificateId
+  if (!certificateIdPattern.test(id))
+    throw new CertificateBundleError(`The certificate id "${id}" is not a certificate id as AWS IoT gives them (hex digits): it names the bundle's files`)
   const certificatePem = readCertificate(bundle.certificatePem, 'The certificate').toString()
 
   const files: PlannedFile[] = [{ path: join(dir, `${id}-certificate.pem.crt`), content: certificatePem, mode: 0o644 }]

@@ -5,6 +5,7 @@ import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Name, Relat
 import type { KeyAlgorithm } from '../../contract'
 import { KeyFormatError } from './errors'
 import { generateKeyObjects, pemOfKeyPair, readPrivateKey, type KeyPair } from './keys'
+import { x509 } from './x509'
 
 // The CSR is assembled from @peculiar/asn1-csr's classes and signed with node:crypto directly: the
 // same DER as @peculiar/x509's generator, at a seventh of the cost (it sits on the provisioning path).
@@ -49,8 +50,7 @@ function csrPem(privateKey: KeyObject, publicKey: KeyObject, commonName: string)
   })
   const signature = sign('sha256', Buffer.from(AsnConvert.serialize(info)), privateKey)
   const request = new CertificationRequest({ certificationRequestInfo: info, signatureAlgorithm, signature: toArrayBuffer(signature) })
-  const base64 = Buffer.from(AsnConvert.serialize(request)).toString('base64')
-  return `-----BEGIN CERTIFICATE REQUEST-----\n${base64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE REQUEST-----\n`
+  return `${x509.PemConverter.encode(AsnConvert.serialize(request), x509.PemConverter.CertificateRequestTag)}\n`
 }
 
 function signatureAlgorithmFor(key: KeyObject): AlgorithmIdentifier {

@@ -12,3 +12,9 @@ export class KeyFormatError extends Error {
 export class CertificateBundleError extends Error {
   override name = 'CertificateBundleError'
 }
+
+/** A certificate file cannot be used: no certificate, or a private key that is not the certificate's own. */
+export class CertificateFileError extends Error {
+  override name = 'CertificateFileError'
+  readonly errorName = 'InvalidCertificateFile'
+}

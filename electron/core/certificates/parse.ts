@@ -1,10 +1,14 @@
 import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto'
 import { CertificateFormatError } from './errors'
 import { exportPublicKey, readPrivateKey } from './keys'
+import { pemBlocks } from './pemBlocks'
 import { x509 } from './x509'
 
 export interface CertificateInfo {
-  /** Lowercase hex SHA-256 of the DER encoding: the id AWS IoT gives the certificate. */
+  /**
+   * Lowercase hex SHA-256 of the DER encoding: the id AWS IoT itself will give the certificate. Other
+   * services (moto) name certificates their own way: once a service has answered, use its id.
+   */
   certificateId: string
   subject: string
   commonName?: string
@@ -19,8 +23,6 @@ export interface CertificateInfo {
   /** For people: 'EC P-256', 'RSA 2048'. */
   keyAlgorithm: string
 }
-
-const pemBlock = /-----BEGIN CERTIFICATE-----\r?\n[\s\S]+?-----END CERTIFICATE-----/
 
 /**
  * Reads the first certificate of a PEM text (a chain file is fine). `label` names the text in
@@ -54,16 +56,21 @@ export function certificateMatchesKey(certificatePem: string, privateKeyPem: str
 
 export function readCertificate(pem: string, label: string): X509Certificate {
   if (typeof pem !== 'string' || pem.trim() === '') throw new CertificateFormatError(`${label} is not a PEM certificate: it is empty`)
-  const block = pemBlock.exec(pem)?.[0]
+  const blocks = pemBlocks(pem)
+  const block = blocks.find((b) => b.type === x509.PemConverter.CertificateTag)
   if (!block) {
-    const other = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1]
-    const why = other
-      ? `it holds a "${other}" block, not "CERTIFICATE"${other.includes('PRIVATE KEY') ? ' (that is a private key: choose the certificate file)' : ''}`
-      : 'expected a block between "-----BEGIN CERTIFICATE-----" and "-----END CERTIFICATE-----" (a DER file must be converted first: openssl x509 -inform der -in cert.der -out cert.pem)'
+    // PemConverter skips a block it cannot read; the BEGIN lines still say what the text was meant to be.
+    const other = /-----BEGIN CERTIFICATE-----/.test(pem) ? 'CERTIFICATE' : /-----BEGIN ([A-Z0-9 ]+)-----/.exec(pem)?.[1]
+    const why =
+      other === 'CERTIFICATE'
+        ? 'its CERTIFICATE block cannot be read (expected lines of base64 up to an "-----END CERTIFICATE-----" line)'
+        : other
+          ? `it holds a "${other}" block, not "CERTIFICATE"${other.includes('PRIVATE KEY') ? ' (that is a private key: choose the certificate file)' : ''}`
+          : 'expected a block between "-----BEGIN CERTIFICATE-----" and "-----END CERTIFICATE-----" (a DER file must be converted first: openssl x509 -inform der -in cert.der -out cert.pem)'
     throw new CertificateFormatError(`${label} is not a PEM certificate: ${why}`)
   }
   try {
-    return new X509Certificate(block)
+    return new X509Certificate(Buffer.from(block.rawData))
   } catch (err) {
     throw new CertificateFormatError(`${label} is not a PEM certificate: its content cannot be decoded (${(err as Error).message})`)
   }

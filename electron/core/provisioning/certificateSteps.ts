@@ -29,15 +29,19 @@ export type StepRunner = (step: ProvisionStep, body: () => Promise<StepOutcome>)
 export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContext, run: JournalRun, runStep: StepRunner): Promise<IssuedCertificate> {
   const choice: CertificateChoice = plan.certificate
   const { iot, vault } = ctx
+  // The existing certificate's own key, read from its file: kept in the vault, never sent (provision checked it belongs).
+  const keptKey = choice.mode === 'existing' && choice.keepPrivateKey ? ctx.existingCertificateKey : undefined
   let csrPem: string | undefined
+  let csrPublicKeyPem: string | undefined
   let awsPrivateKey: string | undefined
   let issued: Omit<IssuedCertificate, 'privateKeyInVault'> | undefined
 
   await runStep('generateKey', async () => {
-    if (choice.mode !== 'csr') return { skipped: choice.mode === 'aws' ? 'AWS generates the key pair' : 'the private key stays on the device' }
+    if (choice.mode !== 'csr') return { skipped: choice.mode === 'aws' ? 'AWS generates the key pair' : keptKey ? 'the private key comes from the certificate file' : 'the private key stays on the device' }
     // The CSR is made with the fresh key at once; the key then only exists sealed in the vault.
-    const { privateKeyPem, csrPem: csr } = await generateKeyPairWithCsr(choice.keyAlgorithm, { commonName: csrCommonName(plan.thingName) })
+    const { privateKeyPem, publicKeyPem, csrPem: csr } = await generateKeyPairWithCsr(choice.keyAlgorithm, { commonName: csrCommonName(plan.thingName) })
     csrPem = csr
+    csrPublicKeyPem = publicKeyPem
     await journaledWrite(run, 'generateKey', { kind: 'vaultKey', keyId: run.runId }, () =>
       vault.put(run.runId, privateKeyPem, { thingName: plan.thingName, runId: run.runId })
     )
@@ -55,6 +59,14 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
         (o) => ({ kind: 'certificate', via: 'csr', certificateId: o.certificateId, certificateArn: o.certificateArn })
       )
       issued = required(out.certificateId, out.certificateArn, out.certificatePem, 'CreateCertificateFromCsr')
+      // AWS certifies the CSR's key; an emulator may not (moto makes up a key pair of its own). Such a
+      // certificate would be useless to the device, so the run fails here and is undone.
+      if (parseCertificate(issued.certificatePem, 'The certificate CreateCertificateFromCsr returned').publicKeyPem !== csrPublicKeyPem)
+        throw new LocalStepError(
+          'CertificateKeyMismatch',
+          `CreateCertificateFromCsr returned certificate ${issued.certificateId} for another public key than the one in the CSR, so the key kept in the vault cannot use it. ` +
+            'This service does not sign CSRs as AWS IoT does: let it make the key pair (CreateKeysAndCertificate) or register an existing certificate'
+        )
     } else if (choice.mode === 'aws') {
       const out = await journaledWrite(
         run,
@@ -67,16 +79,17 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
       awsPrivateKey = out.keyPair?.PrivateKey
       if (!awsPrivateKey) throw new LocalStepError('InternalFailureException', 'CreateKeysAndCertificate returned no private key')
     } else {
-      // The id of a registered certificate is the SHA-256 of its DER, known before the call.
-      const certificateId = parseCertificate(choice.certificatePem).certificateId
+      // The service names the certificate in its answer (AWS by the SHA-256 of the DER, moto otherwise);
+      // until then the SHA-256 is what finds it again if the answer is lost.
+      const certificateSha256 = parseCertificate(choice.certificatePem).certificateId
       const out = await journaledWrite(
         run,
         'createCertificate',
-        { kind: 'certificate', via: 'existing', certificateId },
+        { kind: 'certificate', via: 'existing', certificateSha256 },
         () => iot.send(new RegisterCertificateWithoutCACommand({ certificatePem: choice.certificatePem, status: 'INACTIVE' })),
-        (o) => ({ kind: 'certificate', via: 'existing', certificateId: o.certificateId ?? certificateId, certificateArn: o.certificateArn })
+        (o) => ({ kind: 'certificate', via: 'existing', certificateId: o.certificateId, certificateArn: o.certificateArn })
       )
-      issued = required(out.certificateId ?? certificateId, out.certificateArn, choice.certificatePem, 'RegisterCertificateWithoutCA')
+      issued = required(out.certificateId, out.certificateArn, choice.certificatePem, 'RegisterCertificateWithoutCA')
     }
     return { done: `${issued.certificateId} (INACTIVE)` }
   })
@@ -98,6 +111,12 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
       awsPrivateKey = undefined
       return { done: 'private key from AWS kept in the vault' }
     }
+    if (keptKey) {
+      await journaledWrite(run, 'storeKey', { kind: 'vaultKey', keyId: certificate.certificateId }, () =>
+        vault.put(certificate.certificateId, keptKey, { thingName: plan.thingName, runId: run.runId })
+      )
+      return { done: 'private key from the certificate file kept in the vault (never sent to AWS)' }
+    }
     return { skipped: 'the private key stays on the device' }
   })
 
@@ -108,7 +127,7 @@ export async function issueCertificate(plan: ProvisionPlan, ctx: ProvisionContex
     return { done: 'ACTIVE' }
   })
 
-  return { ...certificate, privateKeyInVault: choice.mode !== 'existing' }
+  return { ...certificate, privateKeyInVault: choice.mode !== 'existing' || keptKey !== undefined }
 }
 
 /** Thing names run to 128 characters, a CN to 64; AWS replaces the CSR's subject anyway. */

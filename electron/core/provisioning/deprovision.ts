@@ -7,15 +7,16 @@ import {
   DescribeThingCommand,
   DetachPolicyCommand,
   DetachThingPrincipalCommand,
-  ListAttachedPoliciesCommand,
   ListPolicyVersionsCommand,
-  ListPrincipalThingsCommand,
-  ListTargetsForPolicyCommand,
-  ListThingPrincipalsCommand,
+  paginateListAttachedPolicies,
+  paginateListPrincipalThings,
+  paginateListTargetsForPolicy,
+  paginateListThingPrincipals,
   UpdateCertificateCommand,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { PlannedCall } from '../../contract'
+import { allItems } from '../aws/allItems'
 import type { Vault } from '../vault'
 import { readOrUndefined, retryWhile, tolerateNotFound } from './awsCalls'
 import { DeprovisionError, errorNameAndMessage, ThingNotFoundError } from './errors'
@@ -150,51 +151,22 @@ function certificateIdOf(principal: string): string | undefined {
   return match?.[1]
 }
 
-async function listThingPrincipals(iot: IoTClient, thingName: string): Promise<string[]> {
-  const all: string[] = []
-  let nextToken: string | undefined
-  do {
-    const out = await iot.send(new ListThingPrincipalsCommand({ thingName, nextToken, maxResults: 250 }))
-    all.push(...(out.principals ?? []))
-    nextToken = out.nextToken
-  } while (nextToken)
-  return all
-}
+const listThingPrincipals = (iot: IoTClient, thingName: string): Promise<string[]> =>
+  allItems(paginateListThingPrincipals({ client: iot, pageSize: 250 }, { thingName }), (page) => page.principals)
 
-async function listPrincipalThings(iot: IoTClient, principal: string): Promise<string[]> {
-  const all: string[] = []
-  let nextToken: string | undefined
-  do {
-    const out = await iot.send(new ListPrincipalThingsCommand({ principal, nextToken, maxResults: 250 }))
-    all.push(...(out.things ?? []))
-    nextToken = out.nextToken
-  } while (nextToken)
-  return all
-}
+const listPrincipalThings = (iot: IoTClient, principal: string): Promise<string[]> =>
+  allItems(paginateListPrincipalThings({ client: iot, pageSize: 250 }, { principal }), (page) => page.things)
 
-async function listAttachedPolicies(iot: IoTClient, target: string): Promise<string[]> {
-  const all: string[] = []
-  let marker: string | undefined
-  do {
-    const out = await iot.send(new ListAttachedPoliciesCommand({ target, marker, pageSize: 250 }))
-    for (const p of out.policies ?? []) if (p.policyName) all.push(p.policyName)
-    marker = out.nextMarker
-  } while (marker)
-  return all
-}
+const listAttachedPolicies = (iot: IoTClient, target: string): Promise<string[]> =>
+  allItems(paginateListAttachedPolicies({ client: iot, pageSize: 250 }, { target }), (page) =>
+    page.policies?.flatMap((p) => (p.policyName ? [p.policyName] : []))
+  )
 
-async function listTargetsForPolicy(iot: IoTClient, policyName: string): Promise<string[]> {
-  const all: string[] = []
-  let marker: string | undefined
-  do {
-    const out = await iot.send(new ListTargetsForPolicyCommand({ policyName, marker, pageSize: 250 }))
-    all.push(...(out.targets ?? []))
-    marker = out.nextMarker
-  } while (marker)
-  return all
-}
+const listTargetsForPolicy = (iot: IoTClient, policyName: string): Promise<string[]> =>
+  allItems(paginateListTargetsForPolicy({ client: iot, pageSize: 250 }, { policyName }), (page) => page.targets)
 
 async function nonDefaultPolicyVersions(iot: IoTClient, policyName: string): Promise<string[]> {
+  // ListPolicyVersions is not paged: a policy keeps at most five versions.
   const out = await iot.send(new ListPolicyVersionsCommand({ policyName }))
   return (out.policyVersions ?? []).filter((v) => !v.isDefaultVersion && v.versionId).map((v) => v.versionId as string)
 }

@@ -1,4 +1,5 @@
-import type { ProvisionStep } from '../../contract'
+import { javaScriptErrorNames, unexpectedErrorAnswer, type ProvisionStep } from '../../contract'
+import type { Log } from '../../shared/log'
 import { describeAwsError } from '../aws'
 
 /** One problem with a plan: where in the plan (dotted path, '' for the whole plan) and what to do. */
@@ -74,6 +75,24 @@ export function errorNameAndMessage(err: unknown): { errorName: string; message:
   if (err instanceof LocalStepError) return { errorName: err.errorName, message: err.message }
   const described = describeAwsError(err)
   return { errorName: described.errorName, message: described.message }
+}
+
+/** Where a run reports a bug (a TypeError in a step): the log, and how to name it to the user. */
+export interface UnexpectedErrorLog {
+  log: Log
+  /** Shown in the message, e.g. the log file's path. */
+  detailsAt: string
+}
+
+/**
+ * Why a step failed, as the user reads it: AWS's (or ThingBench's) error name and message; for a bug,
+ * a readable line that says where its stack was logged, instead of the raw TypeError text.
+ */
+export function describeStepFailure(err: unknown, step: ProvisionStep, unexpected?: UnexpectedErrorLog): { errorName: string; message: string } {
+  const described = errorNameAndMessage(err)
+  if (!javaScriptErrorNames.has(described.errorName)) return described
+  unexpected?.log.error({ err, step }, `Provisioning step ${step} failed unexpectedly`)
+  return unexpectedErrorAnswer(`the ${step} step`, err, unexpected?.detailsAt)
 }
 
 /** True for AWS's "it is not there" answers, which an undo treats as already done. */

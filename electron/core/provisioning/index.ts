@@ -5,7 +5,7 @@ export { policyDocumentProblem, samePolicyDocument } from './policyDocument'
 export { provision } from './provision'
 export { plannedCalls, newCertificateTarget } from './plannedCalls'
 export { BatchFacts } from './batchFacts'
-export type { ProvisionContext } from './runContext'
+export type { ProvisionContext, ProvisioningHooks, WritePoint } from './runContext'
 export { Journal, JournalRun, type JournalAction, type JournalEntry, type JournalRecord, type UnreadableJournal } from './journal'
 export { recoverInterruptedRuns, type RecoveryContext, type RecoveryReport } from './recovery'
 export { deprovision, type DeprovisionContext, type DeprovisionRequest, type DeprovisionResult } from './deprovision'
@@ -16,5 +16,6 @@ export {
   ThingNotFoundError,
   type PlanProblem,
   type UndoActionOutcome,
-  type UndoOutcome
+  type UndoOutcome,
+  type UnexpectedErrorLog
 } from './errors'

@@ -2,7 +2,8 @@ import { fdatasyncSync, fsyncSync, writeSync } from 'node:fs'
 import { mkdir, open, readdir, readFile, rename, rm, type FileHandle } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import type { Connection, ProvisionStep } from '../../contract'
-import { syncFolderSync } from '../fs/atomicFile'
+import { syncFolderSync } from '../../shared/atomicFile'
+import { isProcessAlive } from '../../shared/processAlive'
 import { apply, eventLine, headerLine, parseJournalFile, type JournalEvent } from './journalFormat'
 
 /** What a journaled write does; enough to undo it after a crash without any other state. */
@@ -11,8 +12,11 @@ export type JournalAction =
   | { kind: 'vaultKey'; keyId: string }
   /** The key moved from the run id to the certificate id. */
   | { kind: 'renameVaultKey'; from: string; to: string }
-  /** certificateId is known beforehand for an existing certificate (SHA-256 of its DER), else after the call. */
-  | { kind: 'certificate'; via: 'csr' | 'aws' | 'existing'; certificateId?: string; certificateArn?: string }
+  /**
+   * certificateId is known after the call (the service's own name for it). For an existing certificate the
+   * intent carries the SHA-256 of its DER instead, to find it if the answer was lost.
+   */
+  | { kind: 'certificate'; via: 'csr' | 'aws' | 'existing'; certificateId?: string; certificateArn?: string; certificateSha256?: string }
   | { kind: 'activateCertificate'; certificateId: string }
   | { kind: 'thing'; thingName: string }
   | { kind: 'policy'; policyName: string }
@@ -113,7 +117,7 @@ export class Journal {
         continue
       }
       if (activeRunFiles.has(file)) continue
-      if (record.pid !== process.pid && processIsAlive(record.pid)) continue
+      if (record.pid !== process.pid && isProcessAlive(record.pid)) continue
       runs.push(record)
     }
     return { runs, unreadable }
@@ -200,15 +204,5 @@ export class JournalRun {
     while (written < bytes.length) written += writeSync(this.handle.fd, bytes, written, bytes.length - written)
     if (durability === 'durable') fdatasyncSync(this.handle.fd)
     apply(this.current, event)
-  }
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
   }
 }

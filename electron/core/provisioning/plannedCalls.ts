@@ -5,6 +5,13 @@ import type { PlanFacts } from './preflight'
 /** How a call names the certificate a run is about to create (its id is known only afterwards). */
 export const newCertificateTarget = '(new certificate)'
 
+/**
+ * How a call names a certificate registered from a file before the service has named it: by the SHA-256
+ * of its DER, which is AWS's id for it (other services, such as moto, choose their own).
+ */
+export const existingCertificateTarget = (certificatePem: string): string =>
+  `(the file's certificate, SHA-256 ${parseCertificate(certificatePem).certificateId})`
+
 const keyLabels: Record<KeyAlgorithm, string> = { ec: 'EC P-256', rsa2048: 'RSA 2048', rsa3072: 'RSA 3072' }
 
 /**
@@ -19,7 +26,7 @@ export function plannedCalls(plan: ProvisionPlan, facts: PlanFacts): { calls: Pl
   const call = (operation: string, target: string) => calls.push({ operation, target })
 
   const choice = plan.certificate
-  const certificate = choice.mode === 'existing' ? parseCertificate(choice.certificatePem).certificateId : newCertificateTarget
+  const certificate = choice.mode === 'existing' ? existingCertificateTarget(choice.certificatePem) : newCertificateTarget
   if (choice.mode === 'csr') call('CreateCertificateFromCsr', `${keyLabels[choice.keyAlgorithm]} key made on this machine, INACTIVE`)
   else if (choice.mode === 'aws') call('CreateKeysAndCertificate', 'key pair made by AWS, INACTIVE')
   else call('RegisterCertificateWithoutCA', `${certificate} INACTIVE`)

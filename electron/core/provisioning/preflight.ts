@@ -4,10 +4,11 @@ import {
   DescribeThingGroupCommand,
   DescribeThingTypeCommand,
   GetPolicyCommand,
-  ListThingGroupsForThingCommand,
+  paginateListThingGroupsForThing,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { ProvisionPlan } from '../../contract'
+import { allItems } from '../aws/allItems'
 import { parseCertificate } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import { readOrUndefined } from './awsCalls'
@@ -161,24 +162,21 @@ async function checkGroups(plan: ProvisionPlan, iot: IoTClient, problems: PlanPr
 
 async function checkCertificate(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[]) {
   if (plan.certificate.mode !== 'existing') return
+  // A guess: AWS names a certificate by the SHA-256 of its DER, other services (moto) do not, so
+  // finding nothing under it proves nothing; RegisterCertificateWithoutCA will still refuse a duplicate.
   const { certificateId } = parseCertificate(plan.certificate.certificatePem)
   const registered = await readOrUndefined(() => iot.send(new DescribeCertificateCommand({ certificateId })))
-  if (registered)
+  const registeredPem = registered?.certificateDescription?.certificatePem
+  if (registeredPem && parseCertificate(registeredPem).certificateId === certificateId)
     problems.push({
       path: 'certificate.certificatePem',
-      message: `This certificate is already registered as ${certificateId} (status ${registered.certificateDescription?.status ?? 'unknown'}) (ResourceAlreadyExistsException): attach the registered certificate instead, or give the device a new one`
+      message: `This certificate is already registered as ${certificateId} (status ${registered?.certificateDescription?.status ?? 'unknown'}) (ResourceAlreadyExistsException): attach the registered certificate instead, or give the device a new one`
     })
 }
 
 export async function listGroupsOfThing(iot: IoTClient, thingName: string): Promise<Set<string>> {
-  const names = new Set<string>()
-  let nextToken: string | undefined
-  do {
-    const out = await iot.send(new ListThingGroupsForThingCommand({ thingName, nextToken, maxResults: 250 }))
-    for (const g of out.thingGroups ?? []) if (g.groupName) names.add(g.groupName)
-    nextToken = out.nextToken
-  } while (nextToken)
-  return names
+  const groups = await allItems(paginateListThingGroupsForThing({ client: iot, pageSize: 250 }, { thingName }), (page) => page.thingGroups)
+  return new Set(groups.flatMap((g) => (g.groupName ? [g.groupName] : [])))
 }
 
 function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {

@@ -8,13 +8,14 @@ import {
   GetPolicyCommand
 } from '@aws-sdk/client-iot'
 import type { ProvisionPlan, ProvisionResult, ProvisionStep } from '../../contract'
+import { certificateMatchesKey } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import { issueCertificate, type StepRunner } from './certificateSteps'
-import { errorNameAndMessage, LocalStepError, PlanRefusedError, ProvisioningError } from './errors'
+import { describeStepFailure, errorNameAndMessage, LocalStepError, PlanRefusedError, ProvisioningError, type PlanProblem } from './errors'
 import type { JournalRun } from './journal'
 import { samePolicyDocument } from './policyDocument'
 import { checkPlanAgainstAws, differentPolicyMessage, type PlanFacts } from './preflight'
-import { journaledWrite, progressEmitter, type ProvisionContext } from './runContext'
+import { attachHooks, journaledWrite, progressEmitter, type ProvisionContext } from './runContext'
 import { undoRun } from './undo'
 import { validatePlan } from './validatePlan'
 
@@ -27,12 +28,15 @@ import { validatePlan } from './validatePlan'
 export async function provision(plan: ProvisionPlan, ctx: ProvisionContext): Promise<ProvisionResult> {
   const local = validatePlan(plan)
   if (!local.ok) throw new PlanRefusedError(local.problems)
+  const keyProblem = keptKeyProblem(local.plan, ctx.existingCertificateKey)
+  if (keyProblem) throw new PlanRefusedError([keyProblem])
   const { problems, facts } = await checkPlanAgainstAws(local.plan, ctx.iot, ctx.batchFacts)
   if (problems.length) throw new PlanRefusedError(problems)
 
   const runId = ctx.runId ?? randomUUID()
   const emit = progressEmitter(ctx.onProgress)
   const run = await ctx.journal.begin({ runId, thingName: plan.thingName, connection: ctx.connection })
+  attachHooks(run, ctx.hooks)
   let currentStep: ProvisionStep = 'generateKey'
 
   const runStep: StepRunner = async (step, body) => {
@@ -52,7 +56,7 @@ export async function provision(plan: ProvisionPlan, ctx: ProvisionContext): Pro
   } catch (err) {
     // What the batch remembered may be why this run failed: the next run asks AWS again.
     ctx.batchFacts?.forget()
-    const { errorName, message } = errorNameAndMessage(err)
+    const { errorName, message } = describeStepFailure(err, currentStep, ctx.unexpectedErrors)
     await emit({ runId, phase: 'failed', step: currentStep, errorName, message })
     const undo = await undoRun({ iot: ctx.iot, vault: ctx.vault, run, emit })
     await emit({ runId, phase: 'finished', outcome: 'rolledBack' })
@@ -165,4 +169,18 @@ async function createPolicyOrReuse(ctx: ProvisionContext, run: JournalRun, polic
     if (samePolicyDocument(existing.policyDocument ?? '', document)) return false
     throw new LocalStepError('ResourceAlreadyExistsException', differentPolicyMessage(policyName))
   }
+}
+
+/** A plan that keeps the existing certificate's key needs that key, and it must be the certificate's own: checked before any write. */
+function keptKeyProblem(plan: ProvisionPlan, key: string | undefined): PlanProblem | null {
+  if (plan.certificate.mode !== 'existing' || !plan.certificate.keepPrivateKey) return null
+  const path = 'certificate.keepPrivateKey'
+  if (!key) return { path, message: 'There is no private key to keep: read the certificate from a file that also holds its key, or do not ask to keep one' }
+  let matches: boolean
+  try {
+    matches = certificateMatchesKey(plan.certificate.certificatePem, key)
+  } catch (err) {
+    return { path, message: `The private key to keep cannot be read: ${(err as Error).message}` }
+  }
+  return matches ? null : { path, message: 'The private key to keep does not belong to this certificate: nothing was done' }
 }

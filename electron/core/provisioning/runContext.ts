@@ -4,7 +4,7 @@ import { VaultEntryError, type Vault } from '../vault'
 import { describeAwsError } from '../aws'
 import type { Journal, JournalAction, JournalRun } from './journal'
 import type { BatchFacts } from './batchFacts'
-import { pauseIfRequested } from './pause'
+import type { UnexpectedErrorLog } from './errors'
 
 export interface ProvisionContext {
   iot: IoTClient
@@ -19,6 +19,30 @@ export interface ProvisionContext {
   runId?: string
   /** Shared by the runs of one batch: read-only checks an earlier run answered are not asked again. */
   batchFacts?: BatchFacts
+  /**
+   * The private key of the plan's existing certificate, read from the same file, for a plan with
+   * `keepPrivateKey`: it goes into the vault under the certificate id and nowhere else.
+   */
+  existingCertificateKey?: string
+  /** Where a bug in a step (a TypeError) is logged with its stack; the user is told where. */
+  unexpectedErrors?: UnexpectedErrorLog
+  /** Test seams (the crash tests); the shipped entry points pass none. */
+  hooks?: ProvisioningHooks
+}
+
+/** Where a write stands when a hook runs: its intent journaled (call not made), or its call returned (result not journaled). */
+export type WritePoint = 'intent' | 'called'
+
+export interface ProvisioningHooks {
+  /** Awaited at each point of every journaled write; the crash tests stop the process there. */
+  onStep?(step: ProvisionStep, point: WritePoint): void | Promise<void>
+}
+
+const hooksOfRun = new WeakMap<JournalRun, ProvisioningHooks>()
+
+/** Lets journaledWrite call the run's hooks without every step passing them along. */
+export function attachHooks(run: JournalRun, hooks: ProvisioningHooks | undefined): void {
+  if (hooks) hooksOfRun.set(run, hooks)
 }
 
 /** Emits progress; a failing listener must not break a run or its undo. */
@@ -45,8 +69,9 @@ export async function journaledWrite<T>(
   call: () => Promise<T>,
   completed?: (result: T) => JournalAction
 ): Promise<T> {
+  const hooks = hooksOfRun.get(run)
   const seq = await run.intent(step, action)
-  await pauseIfRequested(step, 'intent')
+  await hooks?.onStep?.(step, 'intent')
   let result: T
   try {
     result = await call()
@@ -54,7 +79,7 @@ export async function journaledWrite<T>(
     if (nothingHappened(err)) await run.refused(seq)
     throw err
   }
-  await pauseIfRequested(step, 'called')
+  await hooks?.onStep?.(step, 'called')
   await run.done(seq, completed?.(result))
   return result
 }

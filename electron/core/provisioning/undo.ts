@@ -13,7 +13,7 @@ import type { ProvisionProgress } from '../../contract'
 import type { Vault } from '../vault'
 import { tolerateNotFound, retryWhile } from './awsCalls'
 import { errorNameAndMessage, isNotFound, type UndoActionOutcome, type UndoOutcome } from './errors'
-import { findCertificateForKey, inactiveCertificatesCreatedSince } from './findCertificate'
+import { findCertificateForKey, findRegisteredCertificate, inactiveCertificatesCreatedSince } from './findCertificate'
 import type { JournalAction, JournalEntry, JournalRun } from './journal'
 
 export interface UndoContext {
@@ -107,9 +107,14 @@ async function undoEntry(entry: JournalEntry, ctx: UndoContext): Promise<string 
       let certificateId = action.certificateId
       if (!certificateId) {
         if (action.via === 'aws') return unidentifiedAwsCertificateNote(iot, entry.at)
-        const keyPem = await vault.get(ctx.run.runId)
-        if (!keyPem) return undefined // the key was never stored, so the CSR was never sent
-        certificateId = await findCertificateForKey(iot, keyPem, new Date(entry.at))
+        if (action.via === 'existing') {
+          if (!action.certificateSha256) return undefined
+          certificateId = await findRegisteredCertificate(iot, action.certificateSha256, new Date(entry.at))
+        } else {
+          const keyPem = await vault.get(ctx.run.runId)
+          if (!keyPem) return undefined // the key was never stored, so the CSR was never sent
+          certificateId = await findCertificateForKey(iot, keyPem, new Date(entry.at))
+        }
         if (!certificateId) return undefined // the call never reached AWS
       }
       await deleteCertificate(iot, certificateId)

@@ -31,6 +31,9 @@ export function validatePlan(input: unknown, now: Date = new Date()): PlanValida
 }
 
 function existingCertificateProblem(pem: string, now: Date): string | null {
+  // The plan is what goes to AWS: a key must never be in it (the back end keeps it apart, see splitCertificateFile).
+  if (/-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/.test(pem))
+    return 'The certificate text also holds a private key, which must never be sent to AWS: give the certificate blocks only (ThingBench reads a file with both and keeps the key in the vault when asked)'
   let notAfter: Date
   try {
     notAfter = new Date(parseCertificate(pem).notAfter)

@@ -1,7 +1,8 @@
 import { certificateIdFromArn, getCertificate } from '../certificates/routes'
 import type { SandboxContext } from '../context'
 import { invalidRequest, limitExceeded, notFound } from '../http/iotError'
-import { assertEnum, bodyObject, bodyString, paginate, queryBoolean, queryInteger, requiredHeader } from '../http/input'
+import { assertEnum, bodyObject, bodyString, queryBoolean, requiredHeader } from '../http/input'
+import { ATTACHMENT_PAGING, MARKER_PAGING, pageRequestOf, paginate } from '../http/paging'
 import type { Route, SandboxRequest } from '../http/route'
 import { assertValid, rules } from '../http/validate'
 import { getPolicy } from '../policies/routes'
@@ -72,8 +73,6 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
     assertValid([[policyName, 'policyName', rules.policyName]])
     return policyName
   }
-  const pageSizeOf = (req: SandboxRequest, name: string): number => queryInteger(req, name, 1, 250) ?? 25
-
   return [
     {
       operation: 'AttachPolicy',
@@ -124,13 +123,17 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
           }
         }
         const all = policyTargets()
-        const names = [...new Set(targets.flatMap((arn) => all.filter((t) => t.target === arn).map((t) => t.policyName)))]
-        const policies = names.flatMap((name) => {
-          const policy = ctx.store.get<PolicyRecord>('policies', name)
-          return policy ? [{ policyName: policy.policyName, policyArn: policy.policyArn }] : []
+        // The target's own policies first, then each ancestor's, nearest first; a policy is listed once.
+        const nearness = new Map<string, number>()
+        targets.forEach((arn, depth) => {
+          for (const t of all) if (t.target === arn && !nearness.has(t.policyName)) nearness.set(t.policyName, depth)
         })
-        const page = paginate(policies, req.query.get('marker'), pageSizeOf(req, 'pageSize'), 'marker')
-        return { body: { policies: page.items, nextMarker: page.next } }
+        const policies = [...nearness].flatMap(([name, depth]) => {
+          const policy = ctx.store.get<PolicyRecord>('policies', name)
+          return policy ? [{ depth, policyName: policy.policyName, policyArn: policy.policyArn }] : []
+        })
+        const page = paginate(policies, (p) => `${String(p.depth).padStart(2, '0')}/${p.policyName}`, pageRequestOf(req, MARKER_PAGING))
+        return { body: { policies: page.items.map(({ policyName, policyArn }) => ({ policyName, policyArn })), nextMarker: page.next } }
       }
     },
     {
@@ -140,7 +143,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       handler(req) {
         const policy = getPolicy(ctx, pathPolicyName(req))
         const targets = policyTargets((t) => t.policyName === policy.policyName).map((t) => t.target)
-        const page = paginate(targets, req.query.get('marker'), pageSizeOf(req, 'pageSize'), 'marker')
+        const page = paginate(targets, (arn) => arn, pageRequestOf(req, MARKER_PAGING))
         return { body: { targets: page.items, nextMarker: page.next } }
       }
     },
@@ -186,7 +189,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       handler(req) {
         const thing = requireThing(ctx, req.params['thingName']!)
         const principals = thingPrincipals((p) => p.thingName === thing.thingName).map((p) => p.principal)
-        const page = paginate(principals, req.query.get('nextToken'), pageSizeOf(req, 'maxResults'), 'nextToken')
+        const page = paginate(principals, (arn) => arn, pageRequestOf(req, ATTACHMENT_PAGING))
         return { body: { principals: page.items, nextToken: page.next } }
       }
     },
@@ -197,7 +200,7 @@ export function attachmentRoutes(ctx: SandboxContext): Route[] {
       handler(req) {
         const principal = resolvePrincipal(ctx, requiredHeader(req, 'x-amzn-principal', 'principal'))
         const things = thingPrincipals((p) => p.principal === principal).map((p) => p.thingName)
-        const page = paginate(things, req.query.get('nextToken'), pageSizeOf(req, 'maxResults'), 'nextToken')
+        const page = paginate(things, (thingName) => thingName, pageRequestOf(req, ATTACHMENT_PAGING))
         return { body: { things: page.items, nextToken: page.next } }
       }
     }

@@ -1,35 +1,4 @@
-// PEM <-> DER for the sandbox's certificates and CSRs (RFC 7468), and the little DER framing the CA
-// does by hand, without a certificate library.
-
-/** PEM the way AWS returns it: `-----BEGIN <label>-----`, base64 in 64-character lines, `-----END <label>-----`, a trailing newline. */
-export function derToPem(der: Uint8Array, label: string): string {
-  const base64 = Buffer.from(der.buffer, der.byteOffset, der.byteLength).toString('base64')
-  let body = ''
-  for (let i = 0; i < base64.length; i += 64) body += base64.slice(i, i + 64) + '\n'
-  return `-----BEGIN ${label}-----\n${body}-----END ${label}-----\n`
-}
-
-/**
- * The DER inside the first `-----BEGIN <label>-----` … `-----END <label>-----` block of `text`, for one of
- * `labels`. Text around the block is ignored (as OpenSSL does); inside it only base64 and line breaks are
- * allowed, and the END line must name the same label. Throws an Error describing what is wrong.
- */
-export function pemToDer(text: string, labels: readonly string[]): Buffer {
-  const begin = new RegExp(`-----BEGIN (${labels.join('|')})-----`).exec(text)
-  if (!begin) {
-    const other = /-----BEGIN ([^-\r\n]*)-----/.exec(text)
-    throw new Error(other ? `found a ${other[1]} block, not a ${labels[0]}` : `no -----BEGIN ${labels[0]}----- line`)
-  }
-  const label = begin[1]!
-  const endLine = `-----END ${label}-----`
-  const bodyStart = begin.index + begin[0].length
-  const end = text.indexOf(endLine, bodyStart)
-  if (end < 0) throw new Error(`no ${endLine} line after -----BEGIN ${label}-----`)
-  const body = text.slice(bodyStart, end).replace(/[ \t\r\n]+/g, '')
-  if (body.length === 0) throw new Error(`the ${label} block is empty`)
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(body) || body.length % 4 !== 0) throw new Error(`the ${label} block is not valid base64`)
-  return Buffer.from(body, 'base64')
-}
+// The little DER framing the CA does by hand, without a certificate library.
 
 /**
  * Throws unless `der` is exactly one DER TLV (nothing after it): the ASN.1 parser reads the first

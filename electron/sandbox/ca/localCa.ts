@@ -28,10 +28,13 @@ import {
   id_ce_subjectKeyIdentifier
 } from '@peculiar/asn1-x509'
 import * as x509 from './x509'
-import { DER_BIT_STRING, DER_SEQUENCE, derElement, derToPem, pemToDer } from './der'
-import { writeFileAtomic } from '../state/fileStore'
+import { DER_BIT_STRING, DER_SEQUENCE, derElement } from './der'
+import { derToPem, pemToDer } from './pem'
+import { writeFileAtomicSync } from '../../shared/atomicFile'
 import type { SecretProtector } from '../secretProtector'
 import type { Store } from '../state/store'
+
+type X509Keys = Parameters<typeof x509.X509CertificateGenerator.createSelfSigned>[0]['keys']
 
 // The sandbox's own root CA (EC P-256), standing in for Amazon's. Made on first start; its public
 // certificate is written to `<dataDir>/ca/LocalIoTCoreRootCA.pem` so devices and MQTT clients can
@@ -162,17 +165,19 @@ export class LocalCa {
 
   private static async create(store: Store, protector: SecretProtector, now: number, certificatePath: string): Promise<LocalCa> {
     const keys = (await crypto.subtle.generateKey(EC_P256, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair
+    // node:crypto's key types and the DOM's (which @peculiar/x509 names) are the same objects.
+    const x509Keys = keys as unknown as X509Keys
     const certificate = await x509.X509CertificateGenerator.createSelfSigned({
       serialNumber: randomSerial().toString('hex'),
       name: CA_SUBJECT,
       notBefore: wholeSeconds(now - 24 * 3600 * 1000),
       notAfter: CA_NOT_AFTER,
-      keys,
+      keys: x509Keys,
       signingAlgorithm: SIGNING_ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(true, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(keys.publicKey)
+        await x509.SubjectKeyIdentifierExtension.create(x509Keys.publicKey)
       ]
     })
     const certificateDer = Buffer.from(certificate.rawData)
@@ -189,7 +194,7 @@ export class LocalCa {
     const pem = this.certificatePem
     if (fs.existsSync(this.certificatePath) && fs.readFileSync(this.certificatePath, 'utf8') === pem) return
     fs.mkdirSync(path.dirname(this.certificatePath), { recursive: true })
-    writeFileAtomic(this.certificatePath, pem)
+    writeFileAtomicSync(this.certificatePath, pem)
   }
 
   /** Signs a device certificate for the SubjectPublicKeyInfo (DER, or already parsed) with AWS's subject and validity. */

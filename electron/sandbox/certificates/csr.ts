@@ -2,7 +2,8 @@ import { verify, type KeyObject } from 'node:crypto'
 import { AsnConvert } from '@peculiar/asn1-schema'
 import { CertificationRequest } from '@peculiar/asn1-csr'
 import type { SubjectPublicKeyInfo } from '@peculiar/asn1-x509'
-import { assertSingleDerElement, pemToDer } from '../ca/der'
+import { assertSingleDerElement } from '../ca/der'
+import { pemToDer } from '../ca/pem'
 
 // PKCS#10 certificate signing requests (RFC 2986), read with the ASN.1 classes of @peculiar/asn1-csr
 // and checked with node:crypto: only what CreateCertificateFromCsr needs (the public key and the

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto'
 import { certificateIdOf, type LocalCa } from '../ca/localCa'
+import { derToPem } from '../ca/pem'
 import * as x509 from '../ca/x509'
 import type { SandboxContext } from '../context'
 import { IotError, alreadyExists, certificateState, deleteConflict, invalidRequest, notFound } from '../http/iotError'
-import { assertEnum, bodyObject, bodyString, epochSeconds, paginate, queryBoolean, queryInteger } from '../http/input'
+import { assertEnum, bodyObject, bodyString, epochSeconds, queryBoolean } from '../http/input'
+import { MARKER_PAGING, pageRequestOf, paginate } from '../http/paging'
 import type { Route, SandboxRequest } from '../http/route'
 import { assertValid, rules } from '../http/validate'
 import type { CertificateRecord, CertificateStatus, PolicyTargetRecord, ThingPrincipalRecord } from '../state/records'
@@ -37,6 +39,9 @@ export function certificateIdFromArn(ctx: SandboxContext, arn: string): string |
   const prefix = ctx.arn('cert/')
   return arn.startsWith(prefix) ? arn.slice(prefix.length) : undefined
 }
+
+/** Creation time, then id for certificates made in the same millisecond: a unique key in creation order. */
+const creationOrderKey = (record: CertificateRecord): string => `${String(record.creationDate).padStart(16, '0')}/${record.certificateId}`
 
 export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
   const newRecord = (certificatePem: string, certificateId: string, status: CertificateStatus, fields: Partial<CertificateRecord>): CertificateRecord => {
@@ -154,7 +159,7 @@ export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
             certificateId,
             existing.certificateArn
           )
-        const record = newRecord(certificate.toString('pem').replace(/\r\n/g, '\n').trimEnd() + '\n', certificateId, status, {
+        const record = newRecord(derToPem(new Uint8Array(certificate.rawData), 'CERTIFICATE'), certificateId, status, {
           certificateMode: 'SNI_ONLY',
           notBefore: certificate.notBefore.getTime(),
           notAfter: certificate.notAfter.getTime()
@@ -195,13 +200,9 @@ export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
       method: 'GET',
       pattern: '/certificates',
       handler(req) {
-        const pageSize = queryInteger(req, 'pageSize', 1, 250) ?? 25
+        const pageRequest = pageRequestOf(req, MARKER_PAGING)
         const ascending = queryBoolean(req, 'isAscendingOrder') ?? false
-        const all = ctx.store
-          .list<CertificateRecord>('certificates')
-          .sort((a, b) => a.creationDate - b.creationDate) // stable: same-millisecond certificates keep creation order
-        if (!ascending) all.reverse()
-        const page = paginate(all, req.query.get('marker'), pageSize, 'marker')
+        const page = paginate(ctx.store.list<CertificateRecord>('certificates'), creationOrderKey, pageRequest, ascending ? 'ascending' : 'descending')
         return {
           body: {
             certificates: page.items.map((record) => ({

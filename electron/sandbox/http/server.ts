@@ -17,11 +17,13 @@ export interface ControlPlaneServerOptions {
   /** 0 picks a free port. */
   port: number
   region: string
-  /** SigV4 signing name, `iot` for the control plane. */
-  signingService: string
+  /** The SigV4 signing names the API accepts, see ACCEPTED_SIGNING_NAMES. */
+  signingServices: readonly string[]
   credentials: SandboxCredentials
   /** Refuse calls beyond AWS's default per-operation rates with ThrottlingException. */
   throttling: boolean
+  /** Told of every failure that is not an AWS error (answered as InternalFailureException), e.g. to log its stack. */
+  onInternalFailure?: (error: unknown) => void
 }
 
 export interface RunningServer {
@@ -41,7 +43,10 @@ export async function startControlPlaneServer(options: ControlPlaneServerOptions
   const server = http.createServer((req, res) => {
     handle(req, options, router, throttle)
       .then(({ status, body }) => send(res, status, body))
-      .catch((error: unknown) => sendError(res, toIotError(error)))
+      .catch((error: unknown) => {
+        if (!(error instanceof IotError)) options.onInternalFailure?.(error)
+        sendError(res, toIotError(error))
+      })
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -78,7 +83,7 @@ async function handle(
 
   await verifySigV4(
     { method, rawPath, query: url.searchParams, headers, body: rawBody },
-    { credentials: options.credentials, region: options.region, service: options.signingService, now: Date.now() }
+    { credentials: options.credentials, region: options.region, services: options.signingServices, now: Date.now() }
   )
 
   const found = METHODS.has(method) ? router.find(method, rawPath) : { notFound: true as const, allowedMethods: [] }

@@ -22,11 +22,21 @@ export interface SignedRequest {
   body: Buffer
 }
 
+/**
+ * The signing names (the service in the credential scope) AWS accepts for each API. Clients differ:
+ * the AWS SDKs sign the control plane as `iot`, the AWS CLI v2 as `execute-api`; the data plane is
+ * signed `iotdata` by the SDKs over HTTP and `iotdevicegateway` for MQTT over WebSocket.
+ */
+export const ACCEPTED_SIGNING_NAMES = {
+  controlPlane: ['iot', 'execute-api'],
+  dataPlane: ['iotdata', 'iotdevicegateway']
+} as const satisfies Record<string, readonly string[]>
+
 export interface SigV4Expectation {
   credentials: SandboxCredentials
   region: string
-  /** Signing name, e.g. `iot` for the control plane. */
-  service: string
+  /** The signing names this API accepts, e.g. ACCEPTED_SIGNING_NAMES.controlPlane. */
+  services: readonly string[]
   /** Wall-clock epoch milliseconds; the signature's date must be within 15 minutes of it. */
   now: number
 }
@@ -71,8 +81,11 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
     throw forbidden('InvalidSignatureException', `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}'`)
   if (scopeRegion !== expected.region)
     throw forbidden('InvalidSignatureException', `Credential should be scoped to a valid region, not '${scopeRegion}'. The Local IoT Core serves '${expected.region}'.`)
-  if (scopeService !== expected.service)
-    throw forbidden('InvalidSignatureException', `Credential should be scoped to correct service: '${expected.service}'. `)
+  if (!expected.services.includes(scopeService!))
+    throw forbidden(
+      'InvalidSignatureException',
+      `Credential should be scoped to correct service: ${expected.services.map((name) => `'${name}'`).join(' or ')}, not '${scopeService}'.`
+    )
 
   const signedHeaders = signedHeaderList!.toLowerCase().split(';')
   const headers: Record<string, string> = {}
@@ -90,7 +103,8 @@ export async function verifySigV4(request: SignedRequest, expected: SigV4Expecta
   const signer = new SignatureV4({
     credentials: expected.credentials,
     region: expected.region,
-    service: expected.service,
+    // The scope is part of the string to sign: recompute with the name the client chose.
+    service: scopeService!,
     sha256: NativeSha256,
     applyChecksum: false
   })

@@ -11,6 +11,7 @@ const STATEMENT_KEYS = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resourc
 const ACTION_PATTERN = /^(\*|[a-zA-Z0-9-]+:[A-Za-z0-9*?]+)$/
 
 export interface PolicyStatement {
+  Sid?: string
   Effect: 'Allow' | 'Deny'
   Action?: string[]
   NotAction?: string[]
@@ -94,6 +95,7 @@ export function parsePolicyDocument(document: string): ParsedPolicy {
       if (statement['Sid'] !== undefined && typeof statement['Sid'] !== 'string')
         throw malformedPolicy(`${where}: Sid must be a string.`)
       return {
+        ...(statement['Sid'] !== undefined ? { Sid: statement['Sid'] as string } : {}),
         Effect: effect,
         ...(hasAction ? { Action: actions } : { NotAction: actions }),
         ...(hasResource ? { Resource: resources } : { NotResource: resources }),

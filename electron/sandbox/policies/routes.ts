@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { SandboxContext } from '../context'
 import { IotError, alreadyExists, deleteConflict, notFound } from '../http/iotError'
-import { bodyObject, bodyString, epochSeconds, paginate, queryBoolean, queryInteger } from '../http/input'
+import { bodyObject, bodyString, epochSeconds, queryBoolean } from '../http/input'
+import { MARKER_PAGING, pageRequestOf, paginate } from '../http/paging'
 import type { Route, SandboxRequest } from '../http/route'
 import { assertValid, rules } from '../http/validate'
 import type { PolicyRecord, PolicyTargetRecord, PolicyVersionRecord } from '../state/records'
@@ -94,11 +95,10 @@ export function policyRoutes(ctx: SandboxContext): Route[] {
       method: 'GET',
       pattern: '/policies',
       handler(req) {
-        const pageSize = queryInteger(req, 'pageSize', 1, 250) ?? 25
+        const pageRequest = pageRequestOf(req, MARKER_PAGING)
         const ascending = queryBoolean(req, 'isAscendingOrder') ?? true
-        const policies = ctx.store.list<PolicyRecord>('policies').sort((a, b) => a.policyName.localeCompare(b.policyName))
-        if (!ascending) policies.reverse()
-        const page = paginate(policies, req.query.get('marker'), pageSize, 'marker')
+        const policies = ctx.store.list<PolicyRecord>('policies')
+        const page = paginate(policies, (policy) => policy.policyName, pageRequest, ascending ? 'ascending' : 'descending')
         return {
           body: {
             policies: page.items.map((p) => ({ policyName: p.policyName, policyArn: p.policyArn })),

@@ -1,6 +1,6 @@
 import { invalidRequest } from '../http/iotError'
 import { assertValid, rules, type StringRule } from '../http/validate'
-import { optionalBoolean, optionalObject, optionalStringMap, type JsonObject } from './input'
+import { optionalBoolean, optionalObject, optionalStringMap, type JsonObject } from '../http/input'
 
 // The `attributePayload` of things and thing groups: reading and checking it, and applying it to
 // the attributes already stored (research/iot-core.md §4.2: merge true merges, otherwise replaces;

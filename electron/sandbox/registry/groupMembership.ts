@@ -4,10 +4,9 @@ import type { Route, SandboxRequest, SandboxResponse } from '../http/route'
 import { assertValid, rules, type StringRule } from '../http/validate'
 import type { ThingGroupRecord } from '../state/records'
 import { GroupTree } from './hierarchy'
-import { bodyObject, queryBoolean } from '../http/input'
-import { optionalBoolean, optionalString, type JsonObject } from './input'
+import { bodyObject, optionalBoolean, optionalString, queryBoolean, type JsonObject } from '../http/input'
 import { memberKey, membershipsOfGroup, membershipsOfThing, requireThing, requireThingGroup } from './lookups'
-import { pageRequestOf, paginate } from './paging'
+import { pageRequestOf, paginate, REGISTRY_PAGING } from '../http/paging'
 import { thingGroupNameOf } from './thingGroups'
 
 // Which things are in which static groups: AddThingToThingGroup, RemoveThingFromThingGroup,
@@ -135,7 +134,7 @@ function removeThingFromThingGroup(ctx: SandboxContext, req: SandboxRequest): Sa
 
 function listThingsInThingGroup(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
   const thingGroupName = thingGroupNameOf(req)
-  const page = pageRequestOf(req)
+  const page = pageRequestOf(req, REGISTRY_PAGING)
   const recursive = queryBoolean(req, 'recursive') ?? false
   requireThingGroup(ctx, thingGroupName)
   const groupNames = [thingGroupName]
@@ -144,20 +143,20 @@ function listThingsInThingGroup(ctx: SandboxContext, req: SandboxRequest): Sandb
     groupNames.push(...tree.descendants(thingGroupName).map((group) => group.thingGroupName))
   }
   const thingNames = new Set(groupNames.flatMap((name) => membershipsOfGroup(ctx, name).map((m) => m.thingName)))
-  const { items, nextToken } = paginate([...thingNames], (name) => name, page)
+  const { items, next: nextToken } = paginate([...thingNames], (name) => name, page)
   return { body: { things: items, nextToken } }
 }
 
 function listThingGroupsForThing(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
   const thingName = req.params.thingName ?? ''
   assertValid([[thingName, 'thingName', rules.thingName]])
-  const page = pageRequestOf(req)
+  const page = pageRequestOf(req, REGISTRY_PAGING)
   requireThing(ctx, thingName)
   const groups = membershipsOfThing(ctx, thingName).flatMap((m) => {
     const group = ctx.store.get<ThingGroupRecord>('thingGroups', m.thingGroupName)
     return group ? [group] : []
   })
-  const { items, nextToken } = paginate(groups, (group) => group.thingGroupName, page)
+  const { items, next: nextToken } = paginate(groups, (group) => group.thingGroupName, page)
   return {
     body: {
       thingGroups: items.map((group) => ({ groupName: group.thingGroupName, groupArn: group.thingGroupArn })),

@@ -6,10 +6,9 @@ import type { PolicyTargetRecord, ThingGroupRecord } from '../state/records'
 import type { Change } from '../state/store'
 import { applyAttributePayload, assertGroupAttributeCount, readAttributePayload, sameAttributes } from './attributes'
 import { GroupTree, MAX_CHILD_GROUPS, MAX_HIERARCHY_DEPTH } from './hierarchy'
-import { bodyObject, epochSeconds, queryBoolean, queryInteger } from '../http/input'
-import { optionalInteger, optionalObject, optionalString, queryString } from './input'
+import { bodyObject, epochSeconds, optionalInteger, optionalObject, optionalString, queryBoolean, queryInteger, queryString } from '../http/input'
 import { memberKey, membershipsOfGroup, requireThingGroup } from './lookups'
-import { pageRequestOf, paginate } from './paging'
+import { pageRequestOf, paginate, REGISTRY_PAGING } from '../http/paging'
 
 // Static thing groups: CreateThingGroup, DescribeThingGroup, UpdateThingGroup, DeleteThingGroup,
 // ListThingGroups (research/iot-core.md §4.4). Membership lives in groupMembership.ts.
@@ -180,9 +179,9 @@ function deleteThingGroup(ctx: SandboxContext, req: SandboxRequest): SandboxResp
 }
 
 function listThingGroups(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
-  const page = pageRequestOf(req)
-  const parentGroup = queryString(req.query, 'parentGroup')
-  const namePrefix = queryString(req.query, 'namePrefixFilter')
+  const page = pageRequestOf(req, REGISTRY_PAGING)
+  const parentGroup = queryString(req, 'parentGroup')
+  const namePrefix = queryString(req, 'namePrefixFilter')
   // Without `recursive`, AWS lists descendants too (all groups when no parentGroup is given).
   const recursive = queryBoolean(req, 'recursive') ?? true
   assertValid([
@@ -199,7 +198,7 @@ function listThingGroups(ctx: SandboxContext, req: SandboxRequest): SandboxRespo
     candidates = recursive ? tree.all() : tree.roots()
   }
   if (namePrefix !== undefined) candidates = candidates.filter((group) => group.thingGroupName.startsWith(namePrefix))
-  const { items, nextToken } = paginate(candidates, (group) => group.thingGroupName, page)
+  const { items, next: nextToken } = paginate(candidates, (group) => group.thingGroupName, page)
   return {
     body: {
       thingGroups: items.map((group) => ({ groupName: group.thingGroupName, groupArn: group.thingGroupArn })),

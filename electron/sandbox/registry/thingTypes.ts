@@ -3,10 +3,9 @@ import { alreadyExists, invalidRequest } from '../http/iotError'
 import type { Route, SandboxRequest, SandboxResponse } from '../http/route'
 import { assertValid, rules, type StringRule } from '../http/validate'
 import type { ThingRecord, ThingTypeRecord } from '../state/records'
-import { bodyObject, epochSeconds } from '../http/input'
-import { optionalBoolean, optionalObject, optionalString, optionalStringList, queryString } from './input'
+import { bodyObject, epochSeconds, optionalBoolean, optionalObject, optionalString, optionalStringList, queryString } from '../http/input'
 import { requireThingType } from './lookups'
-import { pageRequestOf, paginate } from './paging'
+import { pageRequestOf, paginate, REGISTRY_PAGING } from '../http/paging'
 
 // Thing types: CreateThingType, DescribeThingType, ListThingTypes, DeprecateThingType,
 // DeleteThingType (research/iot-core.md §4.3).
@@ -112,13 +111,13 @@ function describeThingType(ctx: SandboxContext, req: SandboxRequest): SandboxRes
 }
 
 function listThingTypes(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
-  const page = pageRequestOf(req)
-  const nameFilter = queryString(req.query, 'thingTypeName')
+  const page = pageRequestOf(req, REGISTRY_PAGING)
+  const nameFilter = queryString(req, 'thingTypeName')
   assertValid([[nameFilter, 'thingTypeName', rules.thingTypeName]])
   const types = ctx.store
     .list<ThingTypeRecord>('thingTypes')
     .filter((type) => nameFilter === undefined || type.thingTypeName === nameFilter)
-  const { items, nextToken } = paginate(types, (type) => type.thingTypeName, page)
+  const { items, next: nextToken } = paginate(types, (type) => type.thingTypeName, page)
   return {
     body: {
       thingTypes: items.map((type) => ({

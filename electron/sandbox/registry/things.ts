@@ -10,10 +10,9 @@ import {
   readAttributePayload,
   sameAttributes
 } from './attributes'
-import { bodyObject, queryBoolean, queryInteger } from '../http/input'
-import { optionalBoolean, optionalInteger, optionalString, queryString } from './input'
+import { bodyObject, optionalBoolean, optionalInteger, optionalString, queryBoolean, queryInteger, queryString } from '../http/input'
 import { memberKey, membershipsOfThing, requireThing, requireThingType } from './lookups'
-import { pageRequestOf, paginate } from './paging'
+import { pageRequestOf, paginate, REGISTRY_PAGING } from '../http/paging'
 
 // Things: CreateThing, DescribeThing, UpdateThing, DeleteThing, ListThings (research/iot-core.md §4.2).
 
@@ -168,10 +167,10 @@ function deleteThing(ctx: SandboxContext, req: SandboxRequest): SandboxResponse 
 }
 
 function listThings(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
-  const page = pageRequestOf(req)
-  const attributeName = queryString(req.query, 'attributeName')
-  const attributeValue = queryString(req.query, 'attributeValue')
-  const thingTypeName = queryString(req.query, 'thingTypeName')
+  const page = pageRequestOf(req, REGISTRY_PAGING)
+  const attributeName = queryString(req, 'attributeName')
+  const attributeValue = queryString(req, 'attributeValue')
+  const thingTypeName = queryString(req, 'thingTypeName')
   const usePrefix = queryBoolean(req, 'usePrefixAttributeValue') ?? false
   assertValid([
     [attributeName, 'attributeName', rules.attributeName],
@@ -191,7 +190,7 @@ function listThings(ctx: SandboxContext, req: SandboxRequest): SandboxResponse {
     if (attributeValue === undefined) return true
     return usePrefix ? value.startsWith(attributeValue) : value === attributeValue
   })
-  const { items, nextToken } = paginate(matches, (thing) => thing.thingName, page)
+  const { items, next: nextToken } = paginate(matches, (thing) => thing.thingName, page)
   return {
     body: {
       things: items.map((thing) => ({

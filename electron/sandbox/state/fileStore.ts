@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import { writeFileAtomicSync } from '../../shared/atomicFile'
 import type { Change, CollectionName, Store } from './store'
 
 // Durable Store: every commit is one JSON line written to `store.log` before the commit returns
@@ -130,7 +131,7 @@ export class FileStore implements Store {
     if (this.logFd === undefined) throw new Error('The Local IoT Core store is closed.')
     const snapshot: Snapshot = { format: SNAPSHOT_FORMAT, seq: this.seq, collections: {} }
     for (const [name, records] of this.collections) snapshot.collections[name] = [...records.entries()]
-    writeFileAtomic(path.join(this.dir, SNAPSHOT_FILE), JSON.stringify(snapshot))
+    writeFileAtomicSync(path.join(this.dir, SNAPSHOT_FILE), JSON.stringify(snapshot))
     fs.ftruncateSync(this.logFd, 0)
     fs.fdatasyncSync(this.logFd)
     this.commitsSinceCompaction = 0
@@ -205,23 +206,4 @@ export class FileStore implements Store {
 function writeAll(fd: number, data: Buffer): void {
   let written = 0
   while (written < data.length) written += fs.writeSync(fd, data, written, data.length - written)
-}
-
-/** temp file + fsync + rename + directory fsync: the file is either the old or the new content. */
-export function writeFileAtomic(file: string, content: string | Buffer): void {
-  const temp = `${file}.${process.pid}.tmp`
-  const fd = fs.openSync(temp, 'w')
-  try {
-    writeAll(fd, typeof content === 'string' ? Buffer.from(content, 'utf8') : content)
-    fs.fsyncSync(fd)
-  } finally {
-    fs.closeSync(fd)
-  }
-  fs.renameSync(temp, file)
-  const dirFd = fs.openSync(path.dirname(file), 'r')
-  try {
-    fs.fsyncSync(dirFd)
-  } finally {
-    fs.closeSync(dirFd)
-  }
 }

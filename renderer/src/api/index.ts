@@ -1,4 +1,4 @@
-import { createApiClient, type ApiClient, type Transport } from '../../../electron/contract'
+import { createApiClient, type ApiClient, type Transport } from '@contract'
 import { apiSocketUrl, createWebSocketTransport, type OpenSocket } from './webSocketTransport'
 
 // The UI's one way to the back end: Electron's preload bridge (window.thingbench) when the page

@@ -1,5 +1,5 @@
 import { hasInjectionContext, inject, type App, type InjectionKey } from 'vue'
-import type { ApiClient } from '../../../electron/contract/bridge'
+import type { ApiClient } from '@contract/bridge'
 
 // The contract client is provided to the app (main.ts provides the real one; tests provide a
 // client on a real back end in-process), so stores and components never reach for a singleton.

@@ -1,4 +1,4 @@
-import { ApiError, type Transport, type WireAnswer } from '../../../electron/contract'
+import { ApiError, type Transport, type WireAnswer } from '@contract'
 
 // The contract over the headless server's WebSocket (browser mode). Client -> server:
 // `{ id, method, args }`; server -> client: `{ id, answer }` and `{ event, payload }`

@@ -1,4 +1,4 @@
-import { ApiError } from '../../../electron/contract/bridge'
+import { ApiError } from '@contract/bridge'
 
 /** One line a person can read: AWS's (or ThingBench's) error name, then what went wrong. */
 export function describeError(error: unknown): string {

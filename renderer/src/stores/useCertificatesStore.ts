@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { CertificateDetails, CertificateSummary } from '../../../electron/contract/api'
+import type { CertificateDetails, CertificateSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
 import { allPages, trackedCall } from './support/trackedCall'
 

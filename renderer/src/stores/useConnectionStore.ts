@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, toRaw } from 'vue'
-import type { ConnectionChoice } from '../../../electron/contract/api'
+import { computed, onScopeDispose, ref } from 'vue'
+import type { ConnectionChoice } from '@contract/api'
 import { useApi } from '../api/useApi'
 
 /** Where the app's AWS calls go: the choices (Local IoT Core, AWS profiles) and the active one. */
@@ -40,8 +40,8 @@ export const useConnectionStore = defineStore('connection', () => {
     switching.value = true
     error.value = null
     try {
-      // Plain data across the bridge: a reactive proxy cannot be structured-cloned.
-      active.value = await api.call('connections.select', { connection: toRaw(choice).connection })
+      // By id: the back end signs requests only for the connections it offers.
+      active.value = await api.call('connections.select', { id: choice.id })
     } catch (e) {
       error.value = e
     } finally {
@@ -49,5 +49,22 @@ export const useConnectionStore = defineStore('connection', () => {
     }
   }
 
-  return { choices, active, activeId, loading, switching, error, load, select }
+  /**
+   * Asks the back end to save a custom endpoint; the app itself asks the person to confirm its URL
+   * (browser mode refuses, naming the CLI command). True when it was added.
+   */
+  async function addEndpoint(url: string, region: string): Promise<boolean> {
+    error.value = null
+    try {
+      const answer = await api.call('connections.addEndpoint', { url, region })
+      if ('cancelled' in answer) return false
+      await load()
+      return true
+    } catch (e) {
+      error.value = e
+      return false
+    }
+  }
+
+  return { choices, active, activeId, loading, switching, error, load, select, addEndpoint }
 })

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import type { GroupDetails, GroupSummary } from '../../../electron/contract/api'
+import type { GroupDetails, GroupSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
 import { trackedCall } from './support/trackedCall'
 

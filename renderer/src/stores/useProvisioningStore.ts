@@ -1,8 +1,8 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref } from 'vue'
-import type { CertificateView, ExportedBundle, PlanPreview, PlanProblemView, ProvisionOutcome } from '../../../electron/contract/api'
-import type { ProvisionProgress, ProvisionStep } from '../../../electron/contract/provisioning'
-import { provisionStepSchema } from '../../../electron/contract/provisioning'
+import type { CertificateView, ExportedBundle, PlanPreview, PlanProblemView, ProvisionOutcome } from '@contract/api'
+import type { ProvisionProgress, ProvisionStep } from '@contract/provisioning'
+import { provisionStepSchema } from '@contract/provisioning'
 import { useApi } from '../api/useApi'
 import {
   attributeProblems,
@@ -13,7 +13,7 @@ import {
   policyChoiceProblem,
   thingNameProblem,
   type PlanDraft
-} from '../views/provision/planDraft'
+} from './support/planDraft'
 
 export const wizardSteps = ['device', 'identity', 'policy', 'groups', 'review', 'run', 'done'] as const
 export type WizardStep = (typeof wizardSteps)[number]
@@ -134,30 +134,52 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   }
 
   // ---- identity -----------------------------------------------------------------------------------
-  /** Reads a PEM the user chose (file input or native dialog) and shows what the back end makes of it. */
-  async function chooseCertificate(pem: string, source: string): Promise<void> {
+  /**
+   * Has the back end read a certificate file the user chose: what the file input read (browser), or
+   * the native dialog's pick. The draft keeps only the certificate blocks the back end returns; a
+   * private key in the file stays in the back end, and the draft only learns that it is there.
+   */
+  async function chooseCertificate(read: { text: string; fileName: string } | 'dialog'): Promise<'unsupported' | undefined> {
     const request = ++certificateRequest
-    draft.identity.certificatePem = pem
-    draft.identity.certificateSource = source
-    certificateInfo.value = null
-    certificateError.value = null
+    // A cancelled dialog keeps the earlier choice; a file the input read replaces it at once.
+    if (read !== 'dialog') {
+      resetCertificate()
+      draft.identity.certificateSource = read.fileName
+    }
     inspectingCertificate.value = true
     try {
-      const info = await api.call('certificates.inspect', { pem })
-      if (request === certificateRequest) certificateInfo.value = info
+      const picked = read === 'dialog' ? await api.call('files.pickCertificate', {}) : await api.call('files.readCertificate', read)
+      if ('unsupported' in picked) return 'unsupported'
+      if (request !== certificateRequest || 'cancelled' in picked) return undefined
+      resetCertificate()
+      draft.identity.certificateSource = picked.source
+      draft.identity.certificatePem = picked.certificatePem
+      draft.identity.holdsPrivateKey = picked.holdsPrivateKey
+      certificateInfo.value = picked.certificate
     } catch (e) {
-      if (request === certificateRequest) certificateError.value = e
+      if (request === certificateRequest) {
+        resetCertificate()
+        if (read === 'dialog') draft.identity.certificateSource = 'The chosen file'
+        certificateError.value = e
+      }
     } finally {
       if (request === certificateRequest) inspectingCertificate.value = false
     }
+    return undefined
+  }
+
+  function resetCertificate(): void {
+    draft.identity.certificatePem = ''
+    draft.identity.holdsPrivateKey = false
+    draft.identity.keepPrivateKey = false
+    certificateInfo.value = null
+    certificateError.value = null
   }
 
   function clearCertificate(): void {
     certificateRequest++
-    draft.identity.certificatePem = ''
+    resetCertificate()
     draft.identity.certificateSource = ''
-    certificateInfo.value = null
-    certificateError.value = null
     inspectingCertificate.value = false
   }
 

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ThingTypeSummary } from '../../../electron/contract/api'
+import type { ThingTypeSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
 import { trackedCall } from './support/trackedCall'
 

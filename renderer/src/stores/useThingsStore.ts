@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import type { DeprovisionView, ThingDetails, ThingSummary } from '../../../electron/contract/api'
+import type { DeprovisionView, ThingDetails, ThingSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
-import { filterThings, type ThingFilterCriteria } from '../views/registry/thingFilter'
+import { filterThings, type ThingFilterCriteria } from './support/thingFilter'
 
-export { filterThings } from '../views/registry/thingFilter'
+export { filterThings } from './support/thingFilter'
 
 /** AWS's largest page of ListThings. */
 const pageSize = 250

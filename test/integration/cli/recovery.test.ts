@@ -13,10 +13,12 @@ describe('thingbench after a killed provision', () => {
 
   it('undoes the interrupted run before doing its own work, leaving no thing and no certificate', async () => {
     home = await mkdtemp(join(tmpdir(), 'tb-cli-recovery-'))
+    // The killed command is the CLI with the engine's test hook; every later one is the shipped `thingbench`.
     const killed = await startThingbench(
       ['provision', '--thing', 'lamp-k1'],
-      cliEnv(home, { THINGBENCH_PAUSE_AT: 'attachThingPrincipal:called' }),
-      (line) => line.startsWith('PAUSED')
+      cliEnv(home, { TB_PAUSE_AT: 'attachThingPrincipal:called' }),
+      (line) => line.startsWith('PAUSED'),
+      { hooked: true }
     )
     expect(killed.line).toBe('PAUSED attachThingPrincipal:called')
     killed.child.kill('SIGKILL')

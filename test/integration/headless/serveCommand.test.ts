@@ -1,5 +1,4 @@
 import { once } from 'node:events'
-import { existsSync } from 'node:fs'
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
@@ -93,8 +92,9 @@ describe('thingbench serve', () => {
     }
   })
 
+  // vitest's globalSetup (test/setup/freshBuild.ts) built it from the current sources.
   const built = join(__dirname, '..', '..', '..', 'out', 'renderer', 'index.html')
-  it.runIf(existsSync(built))('serves the real build from out/renderer by default, every asset the page names included', async () => {
+  it('serves the real build from out/renderer by default, every asset the page names included', async () => {
     const home = await tempDir('tb-serve-home-')
     const { child, line } = await startThingbench(['serve'], cliEnv(home), (l) => l.startsWith('{'))
     try {

@@ -131,7 +131,7 @@ describe('the WebSocket', () => {
     const first = await openSocket(t.server)
     const second = await openSocket(t.server)
     try {
-      const selected = await first.call('connections.select', { connection: { kind: 'local' } })
+      const selected = await first.call('connections.select', { id: 'local' })
       expect(selected.ok).toBe(true)
       for (const client of [first, second]) {
         const event = await client.next((m) => m.event === 'connections.changed')

@@ -70,11 +70,11 @@ describe('the browser transport', () => {
     const progress: unknown[] = []
     const off = api.on('connections.changed', (choice) => seen.push(choice))
     api.on('provisioning.progress', (p) => progress.push(p))
-    await api.call('connections.select', { connection: { kind: 'local' } })
+    await api.call('connections.select', { id: 'local' })
     await expect.poll(() => seen.length).toBe(1)
     expect(seen[0]).toEqual(expect.objectContaining({ id: 'local' }))
     off()
-    await api.call('connections.select', { connection: { kind: 'local' } })
+    await api.call('connections.select', { id: 'local' })
     await api.call('app.info', {})
     expect(seen).toHaveLength(1)
     expect(progress).toEqual([])

@@ -10,11 +10,11 @@ import { provisionStepSchema, type ProvisionPlanInput, type ProvisionStep } from
 import { Journal, recoverInterruptedRuns } from '../../../electron/core/provisioning'
 import { osKeychain, Vault } from '../../../electron/core/vault'
 import { startTestSandbox } from '../../support/sandbox'
-import { makeDeviceCertificate } from './support/deviceCertificate'
+import { makeDeviceCertificateWithKey } from './support/deviceCertificate'
 import { fixedSecretProtector } from './support/fixedSecretProtector'
 import { inventory } from './support/inventory'
 
-// The kill test: a child provisions, pauses at exactly one step and point (THINGBENCH_PAUSE_AT),
+// The kill test: a child provisions, pauses at exactly one step and point (TB_PAUSE_AT, the engine's test hook),
 // is SIGKILLed there, and recovery — on the same sandbox data directory, vault and journal — must
 // leave no thing, no ACTIVE certificate and no certificate without its key.
 
@@ -45,10 +45,12 @@ const cases: KillCase[] = [
   { pauseAt: 'storeKey:intent', plan: { thingName: 'lamp-1', certificate: { mode: 'aws' } } },
   { pauseAt: 'storeKey:called', plan: { thingName: 'lamp-1', certificate: { mode: 'aws' } } },
   // The id of a registered certificate is known before the call (SHA-256 of its DER).
-  { pauseAt: 'createCertificate:called', plan: { thingName: 'lamp-1', certificate: { mode: 'existing', certificatePem: '' } } }
+  { pauseAt: 'createCertificate:called', plan: { thingName: 'lamp-1', certificate: { mode: 'existing', certificatePem: '' } } },
+  // Its own key, read from the same file and kept: in the vault before the certificate is activated.
+  { pauseAt: 'storeKey:called', plan: { thingName: 'lamp-1', certificate: { mode: 'existing', certificatePem: '', keepPrivateKey: true } } }
 ]
 
-async function killAt(c: KillCase, home: string, sandboxDir: string): Promise<void> {
+async function killAt(c: KillCase, home: string, sandboxDir: string, existingKey?: string): Promise<void> {
   const child = spawn(process.execPath, ['--import', 'tsx', driver], {
     cwd: root,
     env: {
@@ -57,7 +59,8 @@ async function killAt(c: KillCase, home: string, sandboxDir: string): Promise<vo
       TB_SANDBOX_DIR: sandboxDir,
       TB_SANDBOX_KEY: sandboxKey,
       TB_PLAN: JSON.stringify(c.plan),
-      THINGBENCH_PAUSE_AT: c.pauseAt
+      TB_PAUSE_AT: c.pauseAt,
+      ...(existingKey ? { TB_EXISTING_KEY: existingKey } : {})
     },
     stdio: ['ignore', 'pipe', 'pipe']
   })
@@ -77,12 +80,17 @@ async function killAt(c: KillCase, home: string, sandboxDir: string): Promise<vo
 
 describe('a run killed at any step and point is undone at the next start', () => {
   for (const c of cases) {
-    it(`${c.plan.certificate?.mode ?? 'csr'} path killed at ${c.pauseAt}`, async () => {
-      if (c.plan.certificate?.mode === 'existing') c.plan.certificate.certificatePem = await makeDeviceCertificate()
+    it(`${c.plan.certificate?.mode ?? 'csr'}${c.plan.certificate?.mode === 'existing' && c.plan.certificate.keepPrivateKey ? ' (key kept)' : ''} path killed at ${c.pauseAt}`, async () => {
+      let existingKey: string | undefined
+      if (c.plan.certificate?.mode === 'existing') {
+        const device = await makeDeviceCertificateWithKey()
+        c.plan.certificate.certificatePem = device.certificatePem
+        if (c.plan.certificate.keepPrivateKey) existingKey = device.privateKeyPem
+      }
       const home = await mkdtemp(join(tmpdir(), 'tb-kill-home-'))
       const sandboxDir = await mkdtemp(join(tmpdir(), 'tb-kill-sandbox-'))
       try {
-        await killAt(c, home, sandboxDir)
+        await killAt(c, home, sandboxDir, existingKey)
 
         // The next start: same sandbox data, vault and journal.
         const sandbox = await startTestSandbox({ dataDir: sandboxDir, secretProtector: fixedSecretProtector(sandboxKey) })

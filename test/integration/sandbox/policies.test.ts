@@ -143,3 +143,27 @@ describe('policies', () => {
     expect(error.message).toContain("Value 'has space' at 'policyName' failed to satisfy constraint")
   })
 })
+
+describe('ListPolicies paging', () => {
+  it('pages with marker and pageSize in name order, and a deletion between pages skips no policy', async () => {
+    const sandbox = await startTestSandbox()
+    try {
+      const names = ['p-a', 'p-b', 'p-c', 'p-d', 'p-e']
+      for (const policyName of [...names].reverse()) await sandbox.iot.send(new CreatePolicyCommand({ policyName, policyDocument: documentFor('iot:Connect') }))
+      const first = await sandbox.iot.send(new ListPoliciesCommand({ pageSize: 2 }))
+      expect(first.policies!.map((p) => p.policyName)).toEqual(['p-a', 'p-b'])
+      // An offset-based marker would now skip p-c.
+      await sandbox.iot.send(new DeletePolicyCommand({ policyName: 'p-a' }))
+      const second = await sandbox.iot.send(new ListPoliciesCommand({ pageSize: 2, marker: first.nextMarker }))
+      expect(second.policies!.map((p) => p.policyName)).toEqual(['p-c', 'p-d'])
+      const last = await sandbox.iot.send(new ListPoliciesCommand({ pageSize: 2, marker: second.nextMarker }))
+      expect(last.policies!.map((p) => p.policyName)).toEqual(['p-e'])
+      expect(last.nextMarker).toBeUndefined()
+      const descending = await sandbox.iot.send(new ListPoliciesCommand({ ascendingOrder: false }))
+      expect(descending.policies!.map((p) => p.policyName)).toEqual(['p-e', 'p-d', 'p-c', 'p-b'])
+      expect(await refusal(sandbox.iot.send(new ListPoliciesCommand({ marker: 'bogus' })))).toMatchObject({ name: 'InvalidRequestException', status: 400 })
+    } finally {
+      await sandbox.stop()
+    }
+  })
+})

@@ -7,12 +7,12 @@ import { iotClientFor, startTestSandbox, type TestSandbox } from '../../support/
 import { refusal } from '../../support/refusal'
 
 /** A raw HTTP call signed with the sandbox's credentials, for requests the SDK would never send. */
-async function signedFetch(core: LocalIotCore, method: string, path: string, body?: string): Promise<Response> {
+async function signedFetch(core: LocalIotCore, method: string, path: string, body?: string, service = 'iot'): Promise<Response> {
   const url = new URL(core.controlPlaneUrl)
   const signer = new SignatureV4({
     credentials: { accessKeyId: core.accessKeyId, secretAccessKey: core.secretAccessKey },
     region: core.region,
-    service: 'iot',
+    service,
     sha256: Sha256
   })
   const signed = await signer.sign({
@@ -99,6 +99,22 @@ describe('control-plane server', () => {
     client.destroy()
     expect(error.name).toBe('InvalidSignatureException')
     expect(error.message).toContain("Credential should be scoped to a valid region, not 'eu-west-1'")
+  })
+
+  // The SDKs scope the control plane to `iot`, the AWS CLI v2 to `execute-api`; AWS accepts both.
+  it.each(['iot', 'execute-api'])("accepts a request signed for the credential scope '%s'", async (service) => {
+    const response = await signedFetch(sandbox.core, 'GET', '/policies', undefined, service)
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ policies: [] })
+  })
+
+  it.each(['s3', 'iotdata'])("refuses the credential scope '%s' with InvalidSignatureException, naming the accepted ones", async (service) => {
+    const response = await signedFetch(sandbox.core, 'GET', '/policies', undefined, service)
+    expect(response.status).toBe(403)
+    expect(response.headers.get('x-amzn-errortype')).toBe('InvalidSignatureException')
+    expect(await response.json()).toEqual({
+      message: `Credential should be scoped to correct service: 'iot' or 'execute-api', not '${service}'.`
+    })
   })
 
   it('answers malformed JSON with 400 SerializationException', async () => {

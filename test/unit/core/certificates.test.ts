@@ -97,7 +97,8 @@ describe('createCsr', () => {
   it.each(['ec', 'rsa2048'] as const)('makes a %s CSR signed with SHA-256 that carries the public key and the common name', async (algorithm) => {
     const keys = await generateKeyPair(algorithm)
     const pem = await createCsr(keys, { commonName: 'lamp-1' })
-    expect(pem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----/)
+    // RFC 7468's layout, as openssl writes it and AWS's examples show it.
+    expect(pem).toMatch(/^-----BEGIN CERTIFICATE REQUEST-----\n([A-Za-z0-9+/]{64}\n)*[A-Za-z0-9+/=]{1,64}\n-----END CERTIFICATE REQUEST-----\n$/)
     const csr = new x509.Pkcs10CertificateRequest(pem)
     expect(await csr.verify()).toBe(true)
     expect(csr.subject).toBe('CN=lamp-1')
@@ -145,6 +146,15 @@ describe('parseCertificate', () => {
     expect(info.keyAlgorithm).toBe('RSA 2048')
   })
 
+  it('reads the certificate after a key block, with CRLF line ends, and pasted with indented lines', async () => {
+    const keys = await generateKeyPair('ec')
+    const pem = await issueCertificate(keys)
+    const { certificateId } = parseCertificate(pem)
+    expect(parseCertificate(`${keys.privateKeyPem}${pem}`).certificateId).toBe(certificateId)
+    expect(parseCertificate(pem.replace(/\n/g, '\r\n')).certificateId).toBe(certificateId)
+    expect(parseCertificate(`Certificate:\n${pem.replace(/^/gm, '    ')}\n`).certificateId).toBe(certificateId)
+  })
+
   it('rejects what is not a PEM certificate with a clear reason', async () => {
     expect(() => parseCertificate('garbage')).toThrow(CertificateFormatError)
     expect(() => parseCertificate('garbage')).toThrow(/^The text is not a PEM certificate: expected a block between/)
@@ -153,6 +163,11 @@ describe('parseCertificate', () => {
       /^The device certificate is not a PEM certificate: it holds a "EC PRIVATE KEY" block.*private key/
     )
     expect(() => parseCertificate('-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n')).toThrow(/cannot be decoded/)
+    const pem = await issueCertificate(await generateKeyPair('ec'))
+    expect(() => parseCertificate(pem.replace('-----END CERTIFICATE-----', ''))).toThrow(
+      /^The text is not a PEM certificate: its CERTIFICATE block cannot be read \(expected lines of base64 up to an "-----END CERTIFICATE-----" line\)$/
+    )
+    expect(() => parseCertificate(`${privateKeyPem}${pem.replace(/\n(.)/, '\n*$1')}`)).toThrow(/its CERTIFICATE block cannot be read/)
     expect(() => parseCertificate('')).toThrow(/it is empty/)
   })
 })
@@ -230,7 +245,21 @@ describe('writeCertificateBundle', () => {
     expect(await readFile(join(dir, 'AmazonRootCA1.pem'), 'utf8')).toBe('mine')
   })
 
-  it('refuses a key that does not belong to the certificate, a wrong id and a path as a CA file name', async () => {
+  it('names the files by the id the service gave, which need not be the SHA-256 of the DER (moto)', async () => {
+    const keys = await generateKeyPair('ec')
+    const certificatePem = await issueCertificate(keys)
+    const serviceId = 'ab'.repeat(32)
+    expect(serviceId).not.toBe(parseCertificate(certificatePem).certificateId)
+    const written = await writeCertificateBundle(dir, { certificateId: serviceId, certificatePem, privateKeyPem: keys.privateKeyPem })
+    expect(written.map((path) => path.slice(dir.length + 1))).toEqual([
+      `${serviceId}-certificate.pem.crt`,
+      `${serviceId}-private.pem.key`,
+      `${serviceId}-public.pem.key`,
+      'AmazonRootCA1.pem'
+    ])
+  })
+
+  it('refuses a key that does not belong to the certificate, an id unfit for a file name and a path as a CA file name', async () => {
     const keys = await generateKeyPair('ec')
     const certificatePem = await issueCertificate(keys)
     const { certificateId } = parseCertificate(certificatePem)
@@ -238,7 +267,9 @@ describe('writeCertificateBundle', () => {
 
     await expect(writeCertificateBundle(dir, { certificateId, certificatePem, privateKeyPem: otherKey })).rejects.toThrow(CertificateBundleError)
     await expect(writeCertificateBundle(dir, { certificateId, certificatePem, privateKeyPem: otherKey })).rejects.toThrow(/does not belong to this certificate/)
-    await expect(writeCertificateBundle(dir, { certificateId: 'f'.repeat(64), certificatePem })).rejects.toThrow(/does not belong to this certificate \(its id is/)
+    await expect(writeCertificateBundle(dir, { certificateId: '../lamp', certificatePem })).rejects.toThrow(
+      /The certificate id "\.\.\/lamp" is not a certificate id as AWS IoT gives them/
+    )
     await expect(
       writeCertificateBundle(dir, { certificateId, certificatePem, extraCaFiles: [{ fileName: '../evil.pem', pem: amazonRootCaPem() }] })
     ).rejects.toThrow(/plain file name/)

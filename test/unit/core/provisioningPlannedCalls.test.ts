@@ -38,15 +38,15 @@ describe('plannedCalls', () => {
     expect(reused).toEqual([])
   })
 
-  it('registers an existing certificate under the id it will have', async () => {
+  it('names an existing certificate by its SHA-256 (AWS\'s id; other services name it themselves)', async () => {
     const pem = await makeDeviceCertificate()
-    const id = parseCertificate(pem).certificateId
+    const named = `(the file's certificate, SHA-256 ${parseCertificate(pem).certificateId})`
     const { calls } = plannedCalls(plan({ thingName: 'lamp-1', certificate: { mode: 'existing', certificatePem: pem }, policy: { mode: 'none' } }), nothingFound())
     expect(calls).toEqual([
-      { operation: 'RegisterCertificateWithoutCA', target: `${id} INACTIVE` },
-      { operation: 'UpdateCertificate', target: `${id} ACTIVE` },
+      { operation: 'RegisterCertificateWithoutCA', target: `${named} INACTIVE` },
+      { operation: 'UpdateCertificate', target: `${named} ACTIVE` },
       { operation: 'CreateThing', target: 'lamp-1' },
-      { operation: 'AttachThingPrincipal', target: `lamp-1 ${id}` }
+      { operation: 'AttachThingPrincipal', target: `lamp-1 ${named}` }
     ])
   })
 

@@ -1,8 +1,9 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest'
-import { createEventHub, type Handlers } from '../../../electron/contract'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { startTestApi, type TestApi } from '../../support/apiBackend'
 
 // electron/main/ipc.ts with a MOCKED Electron (no binary here): ipcMain and the window are
-// stand-ins; the sender check, the dispatcher and the event fan-out are the real code.
+// stand-ins; the sender check, the dispatcher, the event fan-out and the back end behind them
+// (handlers, session, Local IoT Core) are the real code.
 
 const ipc = vi.hoisted(() => ({ handlers: new Map<string, (event: unknown, ...args: unknown[]) => Promise<unknown>>() }))
 vi.mock('electron', () => ({
@@ -18,9 +19,15 @@ const appUrl = 'file:///app/out/renderer/index.html'
 const mainFrame = { url: `${appUrl}#/provision` }
 const webContents = { mainFrame, send: vi.fn() }
 const window = { webContents, isDestroyed: () => false }
-const handlers = {
-  'app.info': async () => ({ version: '1.0.0', runtime: 'electron', platform: 'linux', home: '/home/tech/.config/ThingBench' })
-} as unknown as Handlers
+let t: TestApi
+beforeAll(async () => {
+  t = await startTestApi()
+})
+afterAll(async () => {
+  unbind?.()
+  await t?.close()
+})
+let unbind: (() => void) | undefined
 
 function invoke(event: { senderFrame: { url: string } | null; sender: unknown }, method: unknown, args: unknown = {}) {
   return ipc.handlers.get('thingbench:call')!(event, method, args)
@@ -28,19 +35,17 @@ function invoke(event: { senderFrame: { url: string } | null; sender: unknown },
 
 describe('IPC binding (mocked Electron ipcMain and window)', () => {
   const log: string[] = []
-  let unbind: () => void
-  const events = createEventHub()
 
   beforeEach(() => {
     log.length = 0
     webContents.send.mockClear()
     unbind?.()
-    unbind = bindContractToWindow(window as never, appUrl, handlers, events, (line) => log.push(line))
+    unbind = bindContractToWindow(window as never, appUrl, t.backend.handlers, t.backend.events, (line) => log.push(line))
   })
 
-  it('answers a call from the main frame of our window showing the app', async () => {
+  it('answers a call from the main frame of our window showing the app, with the back end behind it', async () => {
     const answer = await invoke({ senderFrame: mainFrame, sender: webContents }, 'app.info')
-    expect(answer).toEqual({ ok: true, result: expect.objectContaining({ runtime: 'electron' }) })
+    expect(answer).toEqual({ ok: true, result: expect.objectContaining({ home: t.home }) })
   })
 
   it('refuses a call from an iframe, another window, or a foreign page, and logs it', async () => {
@@ -62,11 +67,13 @@ describe('IPC binding (mocked Electron ipcMain and window)', () => {
     expect(await invoke(trusted, 'app.info', { extra: 1 })).toMatchObject({ ok: false, error: { errorName: 'InvalidArguments' } })
   })
 
-  it('sends back-end events to the window, and stops after unbinding', () => {
-    events.emit('connections.changed', { id: 'local', label: 'Local IoT Core', connection: { kind: 'local' } })
+  it('sends back-end events to the window, and stops after unbinding', async () => {
+    const trusted = { senderFrame: mainFrame, sender: webContents }
+    expect(await invoke(trusted, 'connections.select', { id: 'local' })).toMatchObject({ ok: true })
     expect(webContents.send).toHaveBeenCalledWith('thingbench:event', 'connections.changed', expect.objectContaining({ id: 'local' }))
-    unbind()
-    events.emit('connections.changed', { id: 'local', label: 'Local IoT Core', connection: { kind: 'local' } })
+    unbind!()
+    unbind = undefined
+    t.backend.events.emit('connections.changed', { id: 'local', label: 'Local IoT Core', connection: { kind: 'local' } })
     expect(webContents.send).toHaveBeenCalledTimes(1)
     expect(ipc.handlers.has('thingbench:call')).toBe(false)
   })

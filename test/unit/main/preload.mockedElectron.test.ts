@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
-import type { Transport } from '../../../electron/contract'
+import { apiMethods, type Transport } from '../../../electron/contract'
 
 // electron/preload/index.ts with a MOCKED Electron (no binary here): contextBridge and
 // ipcRenderer are stand-ins recording what the preload exposes and sends.
@@ -7,7 +7,7 @@ import type { Transport } from '../../../electron/contract'
 const bridge = vi.hoisted(() => ({
   exposed: new Map<string, unknown>(),
   listeners: new Map<string, Array<(...args: unknown[]) => void>>(),
-  invoke: vi.fn(async (..._args: unknown[]) => ({ ok: true, result: 'answer' }))
+  invoke: vi.fn(async (..._args: unknown[]) => ({ ok: true, result: {} }))
 }))
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, value: unknown) => bridge.exposed.set(key, value) },
@@ -29,9 +29,9 @@ describe('preload bridge (mocked Electron contextBridge and ipcRenderer)', () =>
     expect(Object.keys(thingbench).sort()).toEqual(['call', 'subscribe'])
   })
 
-  it('forwards contract calls over thingbench:call and refuses other names without IPC', async () => {
-    expect(await thingbench.call('app.info', {})).toEqual({ ok: true, result: 'answer' })
-    expect(bridge.invoke).toHaveBeenCalledWith('thingbench:call', 'app.info', {})
+  it('forwards every contract method over thingbench:call and refuses other names without IPC', async () => {
+    for (const method of Object.keys(apiMethods)) await thingbench.call(method, { probe: method })
+    expect(bridge.invoke.mock.calls).toEqual(Object.keys(apiMethods).map((method) => ['thingbench:call', method, { probe: method }]))
     bridge.invoke.mockClear()
     expect(await thingbench.call('shell.exec', { cmd: 'rm -rf /' })).toMatchObject({ ok: false, error: { errorName: 'UnknownMethod' } })
     expect(bridge.invoke).not.toHaveBeenCalled()

@@ -46,13 +46,17 @@ vi.mock('electron', () => electron.module)
 
 const { createMainWindow } = await import('../../../electron/main/window')
 const { state } = electron
-const { appUrl } = createMainWindow({ preloadPath: '/app/out/preload/index.cjs', rendererIndexPath: '/app/out/renderer/index.html' })
+const { appUrl } = createMainWindow({ preloadPath: '/app/out/preload/index.cjs', rendererIndexPath: '/app/out/renderer/index.html', iconPath: '/app/resources/build/icon-512.png' })
 
 describe('main window (mocked Electron BrowserWindow, session and shell)', () => {
   it('is sandboxed, isolated and without Node, and loads the built page', () => {
     expect(state.options.webPreferences).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, preload: '/app/out/preload/index.cjs' })
     expect(state.loaded).toEqual(['/app/out/renderer/index.html'])
     expect(appUrl).toBe('file:///app/out/renderer/index.html')
+  })
+
+  it('shows the app icon it is given', () => {
+    expect((state.options as { icon?: string }).icon).toBe('/app/resources/build/icon-512.png')
   })
 
   it('adds the CSP header to the app’s page only', () => {

@@ -7,9 +7,10 @@ import { AsnConvert } from '@peculiar/asn1-schema'
 import { CertificationRequest, CertificationRequestInfo } from '@peculiar/asn1-csr'
 import { AlgorithmIdentifier, AttributeTypeAndValue, AttributeValue, Name, RelativeDistinguishedName, SubjectPublicKeyInfo } from '@peculiar/asn1-x509'
 import { describe, expect, it } from 'vitest'
-import { derToPem, pemToDer } from '../../../electron/sandbox/ca/der'
+import { derToPem, pemToDer } from '../../../electron/sandbox/ca/pem'
 import { csrSignatureMatches, parseCsr, unsupportedSignatureAlgorithmReason } from '../../../electron/sandbox/certificates/csr'
 import { readDevicePublicKey } from '../../../electron/sandbox/certificates/deviceKeys'
+import { openssl } from '../../support/neededTool'
 
 const OIDS = {
   ecdsaSha1: '1.2.840.10045.4.1',
@@ -57,15 +58,6 @@ function accepts(pem: string): void {
   expect(csrSignatureMatches(csr, key.key!)).toBe(true)
 }
 
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
-
 function opensslCsr(args: string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingbench-csr-'))
   try {
@@ -94,7 +86,8 @@ describe('CSR parsing and verification', () => {
     expect(Buffer.from(AsnConvert.serialize(csr.publicKeyInfo)).equals(csr.subjectPublicKeyInfo)).toBe(true)
   })
 
-  it.skipIf(!hasOpenssl)('accepts CSRs made by openssl req (EC and RSA)', () => {
+  it.skipIf(openssl.skip)('accepts CSRs made by openssl req (EC and RSA)', () => {
+    openssl.assertPresent()
     accepts(opensslCsr(['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256']))
     accepts(opensslCsr(['-newkey', 'rsa:2048', '-sha384']))
   })
@@ -131,7 +124,8 @@ describe('CSR parsing and verification', () => {
     expect(csrSignatureMatches(sha1, readDevicePublicKey(sha1.subjectPublicKeyInfo).key!)).toBe(false)
   })
 
-  it.skipIf(!hasOpenssl)('names RSASSA-PSS as unsupported', () => {
+  it.skipIf(openssl.skip)('names RSASSA-PSS as unsupported', () => {
+    openssl.assertPresent()
     const pss = parseCsr(opensslCsr(['-newkey', 'rsa:2048', '-sigopt', 'rsa_padding_mode:pss']))
     expect(unsupportedSignatureAlgorithmReason(pss)).toContain('1.2.840.113549.1.1.10')
   })

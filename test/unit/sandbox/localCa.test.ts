@@ -19,9 +19,10 @@ import {
 } from '@peculiar/asn1-x509'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalCa } from '../../../electron/sandbox/ca/localCa'
-import { pemToDer } from '../../../electron/sandbox/ca/der'
+import { pemToDer } from '../../../electron/sandbox/ca/pem'
 import { FileStore } from '../../../electron/sandbox/state/fileStore'
 import type { Store } from '../../../electron/sandbox/state/store'
+import { openssl } from '../../support/neededTool'
 import { testSecretProtector } from '../../support/sandbox'
 
 /** The sandbox's real store, in a temp folder of its own. */
@@ -40,15 +41,6 @@ const extensionValue = (certificate: Certificate, id: string) => {
   const found = certificate.tbsCertificate.extensions!.find((e) => e.extnID === id)!
   return { critical: found.critical, value: found.extnValue.buffer }
 }
-
-const hasOpenssl = (() => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' })
-    return true
-  } catch {
-    return false
-  }
-})()
 
 describe('LocalCa', () => {
   const protector = testSecretProtector()
@@ -169,7 +161,8 @@ describe('LocalCa', () => {
     expect(new X509Certificate(issued.certificatePem).verify(caCertificate.publicKey)).toBe(true)
   })
 
-  it.skipIf(!hasOpenssl)('issues certificates that openssl parses and verifies against the CA file', async () => {
+  it.skipIf(openssl.skip)('issues certificates that openssl parses and verifies against the CA file', async () => {
+    openssl.assertPresent()
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'thingbench-openssl-'))
     try {
       for (const type of ['ec', 'rsa'] as const) {

@@ -1,4 +1,4 @@
-import type { ProvisionStep } from '../../../../electron/contract/provisioning'
+import type { ProvisionStep } from '@contract/provisioning'
 import type { RunStepStatus } from '../../stores/useProvisioningStore'
 
 /** A run's steps in words a technician reads at a glance. */

@@ -2,7 +2,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiClient } from '../../../../electron/contract/bridge'
 import { useProvisioningStore } from '../../../../renderer/src/stores/useProvisioningStore'
-import { makeDeviceCertificate } from '../../../integration/provisioning/support/deviceCertificate'
+import { makeDeviceCertificate, makeDeviceCertificateWithKey } from '../../../integration/provisioning/support/deviceCertificate'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
 import { mountApp, type MountedApp } from '../shell/mountApp'
 import { wizardDriver } from './wizardDriver'
@@ -109,7 +109,7 @@ describe('Identity step: an existing certificate', () => {
     await chooseFile('notes.txt', 'not a certificate')
     expect(w.el('identity-certificate-info').dataset.state).toBe('invalid')
     expect(w.el('identity-certificate-info').textContent).toContain('notes.txt is not a certificate ThingBench can register')
-    expect(w.el('identity-certificate-info').textContent).toContain('CertificateFormatError: ')
+    expect(w.el('identity-certificate-info').textContent).toContain('InvalidCertificateFile: notes.txt holds no PEM certificate')
     expect(w.isDisabled('wizard-next')).toBe(true)
 
     await chooseFile('device.pem', await makeDeviceCertificate({ commonName: 'sensor-7-factory' }))
@@ -118,10 +118,21 @@ describe('Identity step: an existing certificate', () => {
     expect(info.textContent).toContain('CN=sensor-7-factory')
     expect(info.textContent).toMatch(/[0-9a-f]{64}/)
     expect(w.isDisabled('wizard-next')).toBe(false)
+    expect(w.has('identity-private-key')).toBe(false)
+
+    // A file with the certificate's key: only the certificate comes back, the key is offered for the vault.
+    const device = await makeDeviceCertificateWithKey({ commonName: 'sensor-7-keyed' })
+    await chooseFile('keyed.pem', `${device.privateKeyPem}${device.certificatePem}`)
+    expect(w.el('identity-certificate-info').dataset.state).toBe('valid')
+    expect(w.el('identity-private-key').textContent).toContain("This file also holds the certificate's private key")
+    expect(store.draft.identity.certificatePem).not.toMatch(/PRIVATE KEY/)
+    expect(store.plan.certificate).toMatchObject({ mode: 'existing', keepPrivateKey: false })
+    await w.click('identity-keep-private-key')
+    expect(store.plan.certificate).toMatchObject({ mode: 'existing', keepPrivateKey: true })
 
     store.provisionNext()
     await app!.settle()
-    expect(store.draft.identity).toMatchObject({ mode: 'existing', certificatePem: '' })
+    expect(store.draft.identity).toMatchObject({ mode: 'existing', certificatePem: '', holdsPrivateKey: false, keepPrivateKey: false })
     expect(store.certificateInfo).toBeNull()
   })
 })

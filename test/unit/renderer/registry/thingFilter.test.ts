@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import type { ThingSummary } from '../../../../electron/contract/api'
 import { filterThings } from '../../../../renderer/src/stores/useThingsStore'
-import { parseAttributeFilter } from '../../../../renderer/src/views/registry/thingFilter'
+import { parseAttributeFilter } from '../../../../renderer/src/stores/support/thingFilter'
 
 // 10,000 things like a fleet's: every 10th a sensor, every 7th on floor 2, one in 4 with firmware 1.2.
 function fleet(count: number): ThingSummary[] {

@@ -31,7 +31,7 @@ afterEach(async () => {
   app?.unmount()
   app = undefined
   localStorage.clear()
-  await t.api.call('connections.select', { connection: { kind: 'local' } })
+  await t.api.call('connections.select', { id: 'local' })
 })
 
 describe('the shell', () => {
@@ -84,7 +84,7 @@ describe('the shell', () => {
   it('follows a connection switched elsewhere (another window, the menu)', async () => {
     app = await mountApp(t.api)
     await app.waitFor(() => app!.byTestId('connection-switcher').textContent?.includes('Local IoT Core'), 'the local connection')
-    await t.api.call('connections.select', { connection: { kind: 'profile', profile: 'bench' } })
+    await t.api.call('connections.select', { id: 'profile:bench' })
     await app.waitFor(() => app!.byTestId('connection-switcher').textContent?.includes('AWS profile bench'), 'the switch to show')
   })
 

@@ -1,4 +1,4 @@
-import { attributeNameSchema, attributeValueSchema, firstProblem, maxAttributes } from '../../../../../electron/contract/awsRules'
+import { attributeNameSchema, attributeValueSchema, firstProblem, maxAttributes } from '@contract/awsRules'
 
 // The attribute editor works on rows (name, value); AWS takes a merge: the attributes to set, and
 // `null` for each one to remove. These turn one into the other and check AWS's rules per row.

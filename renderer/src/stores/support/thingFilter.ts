@@ -1,4 +1,4 @@
-import type { ThingSummary } from '../../../../electron/contract/api'
+import type { ThingSummary } from '@contract/api'
 
 // The Things registry filters every loaded thing on each keystroke (10,000 rows must stay under
 // 100 ms), so filtering is one pass over the list with the lowercase names computed once per list.

@@ -6,8 +6,8 @@ import {
   maxGroupsPerThing,
   policyNameSchema,
   thingNameSchema
-} from '../../../../electron/contract/awsRules'
-import type { KeyAlgorithm, PolicyTemplate, ProvisionPlanInput } from '../../../../electron/contract/provisioning'
+} from '@contract/awsRules'
+import type { KeyAlgorithm, PolicyTemplate, ProvisionPlanInput } from '@contract/provisioning'
 
 // The wizard's draft of a provisioning plan, AWS's rules applied to it field by field (as the
 // user types), and the plan it becomes. Pure: the store holds the state, this says what it means.
@@ -26,7 +26,16 @@ export interface PlanDraft {
   thingName: string
   thingTypeName: string | null
   attributes: AttributeRow[]
-  identity: { mode: IdentityMode; keyAlgorithm: KeyAlgorithm; certificatePem: string; certificateSource: string }
+  identity: {
+    mode: IdentityMode
+    keyAlgorithm: KeyAlgorithm
+    /** The certificate blocks of the chosen file, as the back end read them (never a private key). */
+    certificatePem: string
+    certificateSource: string
+    /** The file also held the certificate's private key (the back end holds it); keep it in the vault? */
+    holdsPrivateKey: boolean
+    keepPrivateKey: boolean
+  }
   policy: {
     mode: PolicyMode
     template: PolicyTemplate
@@ -56,7 +65,7 @@ export function emptyDraft(): PlanDraft {
     thingName: '',
     thingTypeName: null,
     attributes: [],
-    identity: { mode: 'csr', keyAlgorithm: 'ec', certificatePem: '', certificateSource: '' },
+    identity: { mode: 'csr', keyAlgorithm: 'ec', certificatePem: '', certificateSource: '', holdsPrivateKey: false, keepPrivateKey: false },
     policy: {
       mode: 'template',
       template: 'shadow',
@@ -142,7 +151,7 @@ export function planFromDraft(draft: PlanDraft): ProvisionPlanInput {
       ? { mode: 'csr', keyAlgorithm: identity.keyAlgorithm }
       : identity.mode === 'aws'
         ? { mode: 'aws' }
-        : { mode: 'existing', certificatePem: identity.certificatePem }
+        : { mode: 'existing', certificatePem: identity.certificatePem, keepPrivateKey: identity.holdsPrivateKey && identity.keepPrivateKey }
   const p = draft.policy
   const policy: ProvisionPlanInput['policy'] =
     p.mode === 'template'

@@ -1,0 +1,2 @@
+export { openLog, type AppLog, type OpenLogOptions } from './logger'
+export { scrubSecrets } from './scrubSecrets'

@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { NativeDialogs } from '../../../electron/app/api'
+import { apiEventNames, apiMethods, type MethodArgs, type MethodName } from '../../../electron/contract'
+import { startTestApi, type TestApi } from '../../support/apiBackend'
+import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/support/deviceCertificate'
+
+// The results check over the whole contract: every method of the table is called through the real
+// dispatcher against the real Local IoT Core, with private keys in play (made here, made by AWS, read
+// from a certificate file and kept), and no answer, error or event may carry a private key. A method
+// added to the contract without a call here fails this test (and the type check).
+
+interface Seed {
+  csr: { thingName: string; certificateId: string; policyName: string }
+  aws: { thingName: string; certificateId: string }
+  file: { thingName: string; certificateId: string }
+  groupName: string
+  thingTypeName: string
+}
+
+type Calls = { [M in MethodName]: (seed: Seed) => Promise<Array<MethodArgs<M>>> | Array<MethodArgs<M>> }
+
+let t: TestApi
+let dir: string
+let seed: Seed
+const privateKeys: string[] = []
+const events: Array<{ event: string; payload: unknown }> = []
+
+/** Where the dialog stand-ins answer like a person: a file holding a certificate and its key, a fresh export folder, yes to an endpoint. */
+let pickedFile = ''
+const dialogs: NativeDialogs = {
+  chooseExportFolder: async (suggestedName) => join(dir, `${suggestedName}-${randomUUID()}`),
+  pickCertificateFile: async () => pickedFile,
+  confirmEndpoint: async () => true
+}
+
+async function deviceFile(commonName: string): Promise<{ certificatePem: string; privateKeyPem: string; text: string }> {
+  const device = await makeDeviceCertificateWithKey({ commonName })
+  privateKeys.push(device.privateKeyPem)
+  return { ...device, text: `${device.privateKeyPem}${device.certificatePem}` }
+}
+
+const calls: Calls = {
+  'app.info': () => [{}],
+  'connections.list': () => [{}],
+  'connections.select': () => [{ id: 'local' }],
+  'connections.addEndpoint': () => [{ url: 'http://127.0.0.1:5000', region: 'us-east-1' }],
+  'provisioning.preview': (s) => [{ plan: { thingName: 'keys-preview', policy: { mode: 'existing', policyName: s.csr.policyName } } }],
+  'provisioning.run': async () => {
+    const file = await deviceFile('keys-run-file')
+    const view = await t.api.call('files.readCertificate', { text: file.text, fileName: 'keys-run-file.pem' })
+    return [
+      { plan: { thingName: 'keys-run-csr', certificate: { mode: 'csr', keyAlgorithm: 'rsa2048' } } },
+      { plan: { thingName: 'keys-run-aws', certificate: { mode: 'aws' } } },
+      { plan: { thingName: 'keys-run-file', certificate: { mode: 'existing', certificatePem: view.certificatePem, keepPrivateKey: true } } }
+    ]
+  },
+  'provisioning.cancel': () => [{ runId: randomUUID() }],
+  'provisioning.exportBundle': (s) => [s.csr, s.aws, s.file].map(({ certificateId, thingName }) => ({ certificateId, thingName })),
+  'certificates.inspect': async () => [{ pem: (await deviceFile('keys-inspect')).text }],
+  'files.pickCertificate': async () => {
+    pickedFile = join(dir, 'picked.pem')
+    await writeFile(pickedFile, (await deviceFile('keys-picked')).text)
+    return [{}]
+  },
+  'files.readCertificate': async () => [{ text: (await deviceFile('keys-read')).text, fileName: 'keys-read.pem' }],
+  'policies.templates': () => [{}],
+  'policies.checkDocument': () => [{ document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}' }],
+  'policies.list': () => [{}],
+  'policies.describe': (s) => [{ policyName: s.csr.policyName }],
+  'policies.version': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
+  'policies.setDefaultVersion': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
+  'things.list': () => [{}],
+  'things.describe': (s) => [s.csr, s.aws, s.file].map(({ thingName }) => ({ thingName })),
+  'things.updateAttributes': (s) => [{ thingName: s.file.thingName, attributes: { site: 'bench-3' } }],
+  'things.deprovision': (s) => [{ thingName: s.csr.thingName, dryRun: true }],
+  'groups.list': () => [{}],
+  'groups.describe': (s) => [{ groupName: s.groupName }],
+  'groups.create': () => [{ groupName: 'keys-group-2' }],
+  'certificates.list': () => [{}],
+  'certificates.describe': (s) => [s.csr, s.aws, s.file].map(({ certificateId }) => ({ certificateId })),
+  'certificates.setStatus': (s) => [{ certificateId: s.aws.certificateId, status: 'ACTIVE' }],
+  'thingTypes.list': () => [{}],
+  'thingTypes.create': () => [{ thingTypeName: 'keys-type-2' }],
+  'thingTypes.deprecate': (s) => [{ thingTypeName: s.thingTypeName }]
+}
+
+beforeAll(async () => {
+  t = await startTestApi({ dialogs })
+  dir = await mkdtemp(join(tmpdir(), 'tb-keys-'))
+  for (const event of apiEventNames) t.api.on(event, (payload) => events.push({ event, payload }))
+
+  const provisioned = async (plan: Parameters<typeof t.api.call<'provisioning.run'>>[1]['plan']) => {
+    const outcome = await t.api.call('provisioning.run', { plan })
+    if (outcome.outcome !== 'provisioned') throw new Error(`seed run failed: ${JSON.stringify(outcome)}`)
+    return outcome.result
+  }
+  const file = await deviceFile('keys-file')
+  const view = await t.api.call('files.readCertificate', { text: file.text, fileName: 'keys-file.pem' })
+  const [csr, aws, fromFile] = [
+    await provisioned({ thingName: 'keys-csr' }),
+    await provisioned({ thingName: 'keys-aws', certificate: { mode: 'aws' }, policy: { mode: 'none' } }),
+    await provisioned({ thingName: 'keys-file', certificate: { mode: 'existing', certificatePem: view.certificatePem, keepPrivateKey: true }, policy: { mode: 'none' } })
+  ]
+  await t.api.call('groups.create', { groupName: 'keys-group' })
+  await t.api.call('thingTypes.create', { thingTypeName: 'keys-type' })
+  seed = {
+    csr: { thingName: csr.thingName, certificateId: csr.certificateId, policyName: csr.policyName! },
+    aws: { thingName: aws.thingName, certificateId: aws.certificateId },
+    file: { thingName: fromFile.thingName, certificateId: fromFile.certificateId },
+    groupName: 'keys-group',
+    thingTypeName: 'keys-type'
+  }
+})
+afterAll(async () => {
+  await t?.close()
+  if (dir) await rm(dir, { recursive: true, force: true })
+})
+
+describe('no private key ever reaches the UI', () => {
+  it('every contract method answers without one, and so does every event', async () => {
+    expect(Object.keys(calls).sort()).toEqual(Object.keys(apiMethods).sort())
+    const answers: Array<{ method: string; answer: unknown }> = []
+    for (const method of Object.keys(apiMethods) as MethodName[]) {
+      const argsList = await (calls[method] as (s: Seed) => Promise<unknown[]> | unknown[])(seed)
+      expect(argsList.length, `${method} has no call in this test`).toBeGreaterThan(0)
+      for (const args of argsList) {
+        // A refusal must not carry a key either, but every call here is meant to work.
+        const answer = await t.api.call(method, args as never).catch((error: Error & { errorName?: string }) => {
+          throw new Error(`${method} failed: ${error.errorName}: ${error.message}`)
+        })
+        answers.push({ method, answer })
+      }
+    }
+
+    // The keys in play: what the vault holds for the provisioned certificates, and the files' own.
+    for (const entry of await t.session.vault.list()) {
+      const value = await t.session.vault.get(entry.id)
+      if (value?.includes('PRIVATE KEY')) privateKeys.push(value)
+    }
+    expect(privateKeys.length).toBeGreaterThanOrEqual(10)
+    const secretLines = privateKeys.flatMap(pemBodyLines).filter((line) => line.length >= 16)
+
+    for (const { method, answer } of [...answers, ...events.map((e) => ({ method: `event ${e.event}`, answer: e.payload }))]) {
+      const text = JSON.stringify(answer)
+      expect(text, `${method} carries a PEM private key`).not.toMatch(/PRIVATE KEY/)
+      for (const line of secretLines) expect(text.includes(line), `${method} carries a line of a private key`).toBe(false)
+    }
+    expect(events.some((e) => e.event === 'provisioning.progress')).toBe(true)
+  })
+})
