@@ -18,6 +18,8 @@ export interface SessionOptions {
   log?: AppLog
   /** Which entry point writes the session's own log: electron, serve, cli. */
   processName?: string
+  /** When the session's own log file is opened (see OpenLogOptions.opens); the CLI opens it at its first line. */
+  logOpens?: 'now' | 'atFirstLine'
 }
 
 /**
@@ -45,7 +47,7 @@ export class AppSession {
     const vault = await Vault.open(layout.vaultFile, options.keychain ?? osKeychain())
     const journal = await Journal.open(layout.journalDir)
     await cleanStaleServing(layout.root, vault)
-    const log = options.log ?? (await openLog({ file: layout.logFile, processName: options.processName ?? 'thingbench' }))
+    const log = options.log ?? (await openLog({ file: layout.logFile, processName: options.processName ?? 'thingbench', opens: options.logOpens ?? 'now' }))
     return new AppSession(layout, vault, journal, options.env ?? process.env, log, !options.log)
   }
 

@@ -13,7 +13,7 @@ export async function withRecoveredSession<T>(
   /** Runs before recovery, e.g. to start the Local IoT Core with the command's own options. */
   prepare?: (session: AppSession) => Promise<void>
 ): Promise<T> {
-  const session = await AppSession.open({ home: ctx.home, env: ctx.env, processName: 'cli' })
+  const session = await AppSession.open({ home: ctx.home, env: ctx.env, processName: 'cli', logOpens: 'atFirstLine' })
   try {
     await prepare?.(session)
     const reports = await session.recoverInterruptedRuns((p) => printProgress(ctx, p, json))

@@ -1,3 +1,4 @@
+import type { ShadowBook } from './shadow'
 import type { Store } from './state/store'
 
 /** What every control-plane domain (registry, certificates, policies, attachments) is built with. */
@@ -12,4 +13,6 @@ export interface SandboxContext {
   now(): number
   /** A fresh UUID for thingId, thingGroupId and the like. */
   newId(): string
+  /** Every Device Shadow, shared by the MQTT broker and the HTTP data plane (stored with the rest). */
+  shadows: ShadowBook
 }

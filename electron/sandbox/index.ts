@@ -6,18 +6,23 @@ import { certificateRoutes } from './certificates/routes'
 import type { SandboxContext } from './context'
 import { acquireDataDirLock } from './dataDirLock'
 import { endpointRoutes } from './endpoint/routes'
-import { startControlPlaneServer } from './http/server'
+import { dataPlaneRoutes } from './dataplane/routes'
+import { ShadowNotifications } from './dataplane/notifications'
+import { startSandboxHttpServer, type RunningServer } from './http/server'
 import { ACCEPTED_SIGNING_NAMES } from './http/sigv4'
 import { loadOrCreateIdentity } from './identity'
+import { startDeviceGateway, type DeviceGateway } from './mqtt/deviceGateway'
 import { authorizationRoutes } from './policies/authorizationRoutes'
 import { policyRoutes } from './policies/routes'
 import { registryRoutes } from './registry'
 import type { SecretProtector } from './secretProtector'
 import { silentLog, type Log } from '../shared/log'
+import { openStoredShadows } from './shadow'
 import { FileStore } from './state/fileStore'
 
-// The Local IoT Core: AWS IoT's control plane on loopback, with its state, identity and CA kept in
-// one data directory that only one sandbox at a time may use.
+// The Local IoT Core: AWS IoT's control plane and the Device Shadow HTTP data plane on loopback (each
+// on its own port), with its state, identity and CA kept in one data directory that only one sandbox
+// at a time may use.
 
 export type { SecretProtector } from './secretProtector'
 export { DataDirectoryInUseError } from './dataDirLock'
@@ -30,6 +35,10 @@ export interface LocalIotCoreOptions {
   host?: string
   /** Default 0: any free port. */
   port?: number
+  /** The device gateway's MQTT over TLS port (AWS: 8883). Default 0: any free port. */
+  mqttPort?: number
+  /** How long a persistent MQTT session outlives its connection. Default 1 h, as on AWS. */
+  mqttSessionExpiryMs?: number
   /** Default us-east-1. */
   region?: string
   /** Refuse calls beyond AWS's default rates with ThrottlingException (default off). */
@@ -45,6 +54,14 @@ export interface LocalIotCoreOptions {
 export interface LocalIotCoreInfo {
   /** e.g. `http://127.0.0.1:41234`: pass as `endpoint` to IoTClient or `--endpoint-url` to the AWS CLI. */
   controlPlaneUrl: string
+  /**
+   * The Device Shadow HTTP API on its own port, like AWS's data-ats endpoint: pass as `endpoint` to
+   * IoTDataPlaneClient or `--endpoint-url` to `aws iot-data`.
+   */
+  dataPlaneUrl: string
+  /** The device gateway (MQTT 3.1.1 over mutual TLS): `localhost`, which its certificate is valid for. */
+  mqttHost: string
+  mqttPort: number
   region: string
   accountId: string
   accessKeyId: string
@@ -65,6 +82,9 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
   const log = options.log ?? silentLog
   const lock = acquireDataDirLock(dataDir)
   let store: FileStore | undefined
+  // Closed in reverse order of start, whether start failed half-way or close() is called.
+  const servers: Array<Pick<RunningServer, 'close'>> = []
+  let gateway: DeviceGateway | undefined
   try {
     store = FileStore.open(path.join(dataDir, 'state'))
     const protector = explainingProtector(options.secretProtector, dataDir)
@@ -76,22 +96,46 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       accountId: identity.accountId,
       arn: (resource) => `arn:aws:iot:${region}:${identity.accountId}:${resource}`,
       now,
-      newId: randomUUID
+      newId: randomUUID,
+      shadows: openStoredShadows(store, now)
     }
-    const server = await startControlPlaneServer({
-      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
+    const credentials = { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey }
+    const onInternalFailure = (error: unknown): void => log.error({ err: error }, 'The Local IoT Core failed while handling a request')
+    const server = await startSandboxHttpServer({
+      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca, (id, status) => gateway?.certificateStatusChanged(id, status)), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       region,
       signingServices: ACCEPTED_SIGNING_NAMES.controlPlane,
-      credentials: { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey },
+      credentials,
       throttling: options.throttling ?? false,
-      onInternalFailure: (error) => log.error({ err: error }, 'The Local IoT Core failed while handling a request')
+      onInternalFailure
     })
+    servers.push(server)
+    // What HTTP updates produce (update/delta, update/documents) is dropped until the device gateway plugs in below.
+    const shadowNotifications = new ShadowNotifications((error) => log.error({ err: error }, 'The Local IoT Core could not publish shadow notifications'))
+    const dataPlane = await startSandboxHttpServer({
+      routes: dataPlaneRoutes({ shadows: ctx.shadows, notifier: shadowNotifications, now, onInternalFailure }),
+      host: options.host ?? '127.0.0.1',
+      port: 0,
+      region,
+      signingServices: ACCEPTED_SIGNING_NAMES.dataPlane,
+      credentials,
+      // The control plane's per-operation rates do not apply here (data-plane limits: research §5.2).
+      throttling: false,
+      onInternalFailure
+    })
+    servers.push(dataPlane)
+    gateway = await startDeviceGateway({ ctx, ca, port: options.mqttPort ?? 0, sessionExpiryMs: options.mqttSessionExpiryMs, log })
+    servers.push(gateway)
+    shadowNotifications.use(gateway)
     const openStore = store
     let closed = false
     return {
       controlPlaneUrl: server.url,
+      dataPlaneUrl: dataPlane.url,
+      mqttHost: gateway.host,
+      mqttPort: gateway.port,
       region,
       accountId: identity.accountId,
       accessKeyId: identity.accessKeyId,
@@ -102,7 +146,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
         if (closed) return
         closed = true
         try {
-          await server.close()
+          await closeAll(servers)
         } finally {
           openStore.close()
           lock.release()
@@ -110,10 +154,18 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       }
     }
   } catch (error) {
+    await closeAll(servers).catch(() => undefined)
     store?.close()
     lock.release()
     throw error
   }
+}
+
+/** Closes every server, the last started first; the first failure is thrown once all were tried. */
+async function closeAll(servers: Array<Pick<RunningServer, 'close'>>): Promise<void> {
+  let failure: unknown
+  for (const server of [...servers].reverse()) await server.close().catch((error: unknown) => (failure ??= error))
+  if (failure !== undefined) throw failure
 }
 
 /** A protector whose failures to open say which data directory could not be unsealed and why that happens. */

@@ -58,3 +58,23 @@ function shortVersion(version: string): string {
     .filter((part) => part.startsWith('aws-cli/') || part.startsWith('botocore/'))
     .join(' ')
 }
+
+/**
+ * The environment for running an AWS CLI against a Local IoT Core: only its credentials and region,
+ * a config home of the test's own (nothing from ~/.aws), one attempt, no pager, no instance metadata.
+ */
+export function sandboxCliEnv(home: string, core: { accessKeyId: string; secretAccessKey: string; region: string }): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    HOME: home,
+    AWS_CONFIG_FILE: path.join(home, 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
+    AWS_ACCESS_KEY_ID: core.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: core.secretAccessKey,
+    AWS_REGION: core.region,
+    AWS_DEFAULT_REGION: core.region,
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_PAGER: '',
+    AWS_EC2_METADATA_DISABLED: 'true'
+  }
+}

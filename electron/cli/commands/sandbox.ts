@@ -22,6 +22,9 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
     const core = await session.localIotCore(coreOptions)
     const info = {
       controlPlaneUrl: core.controlPlaneUrl,
+      dataPlaneUrl: core.dataPlaneUrl,
+      mqttHost: core.mqttHost,
+      mqttPort: core.mqttPort,
       region: core.region,
       accountId: core.accountId,
       accessKeyId: core.accessKeyId,

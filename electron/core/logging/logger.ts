@@ -1,5 +1,6 @@
 import { pino, stdSerializers, type Logger } from 'pino'
-import pinoRoll from 'pino-roll'
+import type { PinoRollOptions, RollingFileStream } from 'pino-roll'
+import { dirname } from 'node:path'
 import { scrubSecrets } from './scrubSecrets'
 
 // One log per home, written by every ThingBench process (the app, `thingbench serve`, the CLI
@@ -22,6 +23,12 @@ export interface OpenLogOptions {
   size?: string
   /** Rotated files kept besides the current one. */
   keep?: number
+  /**
+   * 'now' (the app, `thingbench serve`, `thingbench sandbox`: long-lived) or 'atFirstLine' (a CLI
+   * command, which logs only when something goes wrong: it does not pay for opening the file, about
+   * 35 ms of pino-roll and date-fns, on every run; lines written before the file is open wait for it).
+   */
+  opens?: 'now' | 'atFirstLine'
 }
 
 /** Field names whose values never reach the log, whatever they hold (at the top and two levels down). */
@@ -29,7 +36,7 @@ const secretFields = ['secretAccessKey', 'sessionToken', 'credentials', 'private
 const redactPaths = secretFields.flatMap((field) => [field, `*.${field}`, `*.*.${field}`])
 
 export async function openLog(options: OpenLogOptions): Promise<AppLog> {
-  const stream = await pinoRoll({
+  const file = new RollingLogFile({
     file: options.file,
     size: options.size ?? '5m',
     limit: { count: options.keep ?? 4, removeOtherLogFiles: true },
@@ -38,6 +45,7 @@ export async function openLog(options: OpenLogOptions): Promise<AppLog> {
     sync: true,
     mode: 0o600
   })
+  if ((options.opens ?? 'now') === 'now') await file.open()
   const logger = pino(
     {
       base: { pid: process.pid, process: options.processName },
@@ -46,16 +54,52 @@ export async function openLog(options: OpenLogOptions): Promise<AppLog> {
       // Messages, stacks and every other field: the whole line, as it goes to the file.
       hooks: { streamWrite: scrubSecrets }
     },
-    stream
+    file
   )
-  let closed: Promise<void> | undefined
-  return {
-    logger,
-    currentFile: () => stream.file,
-    close: () =>
-      (closed ??= new Promise<void>((resolve) => {
+  return { logger, currentFile: () => file.currentFile(dirname(options.file)), close: () => file.close() }
+}
+
+/** pino's destination: pino-roll's stream, opened now or at the first line (lines wait for it). */
+class RollingLogFile {
+  private stream?: RollingFileStream
+  private opening?: Promise<RollingFileStream>
+  private waiting: string[] = []
+  private closed?: Promise<void>
+
+  constructor(private readonly options: PinoRollOptions) {}
+
+  open(): Promise<RollingFileStream> {
+    this.opening ??= import('pino-roll').then(async ({ default: pinoRoll }) => {
+      const stream = await pinoRoll(this.options)
+      for (const line of this.waiting) stream.write(line)
+      this.waiting = []
+      this.stream = stream
+      return stream
+    })
+    return this.opening
+  }
+
+  write(line: string): boolean {
+    if (this.stream) return this.stream.write(line)
+    this.waiting.push(line)
+    void this.open()
+    return true
+  }
+
+  /** The file being written; before the first line, the folder the log will be in. */
+  currentFile(folder: string): string {
+    return this.stream?.file ?? folder
+  }
+
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      if (!this.opening) return
+      const stream = await this.opening
+      await new Promise<void>((resolve) => {
         stream.once('close', () => resolve())
         stream.end()
-      }))
+      })
+    })()
+    return this.closed
   }
 }

@@ -2,7 +2,7 @@
 declare module 'pino-roll' {
   import type { EventEmitter } from 'node:events'
 
-  interface PinoRollOptions {
+  export interface PinoRollOptions {
     file: string | (() => string)
     size?: number | string
     frequency?: number | string
@@ -17,7 +17,7 @@ declare module 'pino-roll' {
   }
 
   /** pino-roll's SonicBoom stream; `file` is the file being written now. */
-  interface RollingFileStream extends EventEmitter {
+  export interface RollingFileStream extends EventEmitter {
     readonly file: string
     write(line: string): boolean
     end(): void

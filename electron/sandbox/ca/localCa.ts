@@ -9,13 +9,16 @@ import {
   AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
+  ExtendedKeyUsage,
   Extension,
   Extensions,
+  GeneralName,
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
   Name,
   RelativeDistinguishedName,
+  SubjectAlternativeName,
   SubjectKeyIdentifier,
   SubjectPublicKeyInfo,
   TBSCertificate,
@@ -24,8 +27,11 @@ import {
   Version,
   id_ce_authorityKeyIdentifier,
   id_ce_basicConstraints,
+  id_ce_extKeyUsage,
   id_ce_keyUsage,
-  id_ce_subjectKeyIdentifier
+  id_ce_subjectAltName,
+  id_ce_subjectKeyIdentifier,
+  id_kp_serverAuth
 } from '@peculiar/asn1-x509'
 import * as x509 from './x509'
 import { DER_BIT_STRING, DER_SEQUENCE, derElement } from './der'
@@ -73,6 +79,15 @@ export interface IssuedCertificate {
   notBefore: number
   notAfter: number
 }
+
+/** The names a TLS server certificate is valid for (its subjectAltName). */
+export interface ServerNames {
+  dnsNames: string[]
+  ipAddresses: string[]
+}
+
+/** A server certificate is re-issued at every start, so a short life costs nothing; 397 days is what browsers accept. */
+const SERVER_CERTIFICATE_LIFETIME_MS = 397 * 24 * 3600 * 1000
 
 export function certificateIdOf(der: ArrayBuffer | Buffer): string {
   return createHash('sha256').update(Buffer.from(der as ArrayBuffer)).digest('hex')
@@ -203,25 +218,52 @@ export class LocalCa {
       subjectPublicKeyInfo instanceof SubjectPublicKeyInfo
         ? subjectPublicKeyInfo
         : AsnConvert.parse(subjectPublicKeyInfo, SubjectPublicKeyInfo)
-    const notBefore = wholeSeconds(now)
     const { basicConstraints, keyUsage, authorityKeyIdentifier } = this.fixedExtensions
+    return this.sign(DEVICE_SUBJECT, spki, wholeSeconds(now), DEVICE_CERTIFICATE_NOT_AFTER, [
+      basicConstraints,
+      keyUsage,
+      extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(spki))),
+      authorityKeyIdentifier
+    ])
+  }
+
+  /**
+   * Signs a TLS server certificate (the device gateway's) for the SubjectPublicKeyInfo DER: subject
+   * CN = the first DNS name, subjectAltName = every name, extendedKeyUsage serverAuth. Valid from a
+   * minute before `now`, so a client whose clock lags a little still accepts it.
+   */
+  issueServerCertificate(subjectPublicKeyInfo: Buffer, now: number, names: ServerNames): IssuedCertificate {
+    const spki = AsnConvert.parse(subjectPublicKeyInfo, SubjectPublicKeyInfo)
+    const commonName = names.dnsNames[0] ?? names.ipAddresses[0]
+    if (commonName === undefined) throw new Error('A server certificate needs at least one DNS name or IP address.')
+    const subject = new Name([
+      new RelativeDistinguishedName([new AttributeTypeAndValue({ type: ID_AT_COMMON_NAME, value: new AttributeValue({ utf8String: commonName }) })])
+    ])
+    const alternativeNames = new SubjectAlternativeName([
+      ...names.dnsNames.map((dNSName) => new GeneralName({ dNSName })),
+      ...names.ipAddresses.map((iPAddress) => new GeneralName({ iPAddress }))
+    ])
+    const { basicConstraints, keyUsage, authorityKeyIdentifier } = this.fixedExtensions
+    return this.sign(subject, spki, wholeSeconds(now - 60_000), wholeSeconds(now + SERVER_CERTIFICATE_LIFETIME_MS), [
+      basicConstraints,
+      keyUsage,
+      extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_serverAuth])),
+      extension(id_ce_subjectAltName, false, alternativeNames),
+      extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(spki))),
+      authorityKeyIdentifier
+    ])
+  }
+
+  private sign(subject: Name, spki: SubjectPublicKeyInfo, notBefore: Date, notAfter: Date, extensions: Extension[]): IssuedCertificate {
     const tbsCertificate = new TBSCertificate({
       version: Version.v3,
       serialNumber: arrayBufferOf(randomSerial()),
       signature: ecdsaWithSha256(),
       issuer: this.issuer,
-      validity: Object.assign(new Validity(), {
-        notBefore: certificateTime(notBefore),
-        notAfter: certificateTime(DEVICE_CERTIFICATE_NOT_AFTER)
-      }),
-      subject: DEVICE_SUBJECT,
+      validity: Object.assign(new Validity(), { notBefore: certificateTime(notBefore), notAfter: certificateTime(notAfter) }),
+      subject,
       subjectPublicKeyInfo: spki,
-      extensions: new Extensions([
-        basicConstraints,
-        keyUsage,
-        extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(spki))),
-        authorityKeyIdentifier
-      ])
+      extensions: new Extensions(extensions)
     })
     const tbsDer = new Uint8Array(AsnConvert.serialize(tbsCertificate))
     const signature = sign('sha256', tbsDer, this.signingKey) // ECDSA, DER-encoded Ecdsa-Sig-Value
@@ -232,7 +274,7 @@ export class LocalCa {
       certificatePem: derToPem(der, 'CERTIFICATE'),
       certificateId: certificateIdOf(der),
       notBefore: notBefore.getTime(),
-      notAfter: DEVICE_CERTIFICATE_NOT_AFTER.getTime()
+      notAfter: notAfter.getTime()
     }
   }
 }

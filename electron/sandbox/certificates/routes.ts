@@ -43,7 +43,10 @@ export function certificateIdFromArn(ctx: SandboxContext, arn: string): string |
 /** Creation time, then id for certificates made in the same millisecond: a unique key in creation order. */
 const creationOrderKey = (record: CertificateRecord): string => `${String(record.creationDate).padStart(16, '0')}/${record.certificateId}`
 
-export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
+/** Told after UpdateCertificate changed a status (the device gateway closes connections of a certificate no longer ACTIVE). */
+export type CertificateStatusListener = (certificateId: string, status: CertificateStatus) => void
+
+export function certificateRoutes(ctx: SandboxContext, ca: LocalCa, onStatusChanged: CertificateStatusListener = () => {}): Route[] {
   const newRecord = (certificatePem: string, certificateId: string, status: CertificateStatus, fields: Partial<CertificateRecord>): CertificateRecord => {
     const now = ctx.now()
     return {
@@ -238,6 +241,7 @@ export function certificateRoutes(ctx: SandboxContext, ca: LocalCa): Route[] {
         if (record.status === 'PENDING_TRANSFER')
           throw certificateState(`Certificate ${record.certificateId} is being transferred (PENDING_TRANSFER); cancel or finish the transfer first.`)
         save({ ...record, status: newStatus, lastModifiedDate: ctx.now(), generationId: randomUUID() })
+        onStatusChanged(record.certificateId, newStatus)
         return {}
       }
     },

@@ -6,7 +6,7 @@ import type { SandboxRequest } from './route'
 // the token carries the last key handed out, so a page boundary stays put when records are added or
 // removed between calls. Tokens are opaque to clients, as AWS's are; one not handed out is refused.
 
-/** AWS's lists accept a page size of 1–250. */
+/** AWS's control-plane lists accept a page size of 1–250. */
 export const MAX_PAGE_SIZE = 250
 
 /** The query parameters a list pages with, and the page size a call without one gets. */
@@ -14,6 +14,8 @@ export interface PagingParameters {
   token: 'nextToken' | 'marker'
   size: 'maxResults' | 'pageSize'
   defaultSize: number
+  /** The largest page size accepted; MAX_PAGE_SIZE when absent. */
+  maxSize?: number
 }
 
 /** The registry's lists (things, thing types, groups): nextToken and maxResults, 50 by default. */
@@ -36,7 +38,7 @@ export interface Page<T> {
 
 /** Reads and checks the token and page size from the query; call before doing anything else. */
 export function pageRequestOf(req: SandboxRequest, parameters: PagingParameters): PageRequest {
-  const size = queryInteger(req, parameters.size, 1, MAX_PAGE_SIZE) ?? parameters.defaultSize
+  const size = queryInteger(req, parameters.size, 1, parameters.maxSize ?? MAX_PAGE_SIZE) ?? parameters.defaultSize
   const token = req.query.get(parameters.token)
   return { afterKey: token === null ? undefined : decodeToken(token, parameters.token), size }
 }

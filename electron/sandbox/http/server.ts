@@ -7,11 +7,12 @@ import { Router } from './router'
 import { verifySigV4, type SandboxCredentials } from './sigv4'
 import { Throttle } from './throttle'
 
-// The control plane's HTTP front door: node:http on loopback, SigV4 check, routing, throttling,
-// JSON in and out in the rest-json shape @aws-sdk/client-iot and the AWS CLI expect. Errors are
-// written as AWS writes them: status code, `x-amzn-ErrorType: <Name>`, body `{"message": ...}`.
+// The Local IoT Core's HTTP front doors (one per API: the control plane, the data plane): node:http
+// on loopback, SigV4 check for the API's signing names, routing, throttling, JSON in and out in the
+// rest-json shape the AWS SDKs and the AWS CLI expect. Errors are written as AWS writes them: status
+// code, `x-amzn-ErrorType: <Name>`, body `{"message": ...}` plus the error's extra members.
 
-export interface ControlPlaneServerOptions {
+export interface SandboxHttpServerOptions {
   routes: Route[]
   host: string
   /** 0 picks a free port. */
@@ -36,7 +37,7 @@ export interface RunningServer {
 const MAX_BODY_BYTES = 1024 * 1024
 const METHODS = new Set<HttpMethod>(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 
-export async function startControlPlaneServer(options: ControlPlaneServerOptions): Promise<RunningServer> {
+export async function startSandboxHttpServer(options: SandboxHttpServerOptions): Promise<RunningServer> {
   const router = new Router(options.routes)
   const throttle = options.throttling ? new Throttle() : undefined
 
@@ -71,7 +72,7 @@ export async function startControlPlaneServer(options: ControlPlaneServerOptions
 
 async function handle(
   req: http.IncomingMessage,
-  options: ControlPlaneServerOptions,
+  options: SandboxHttpServerOptions,
   router: Router,
   throttle: Throttle | undefined
 ): Promise<{ status: number; body: unknown }> {
@@ -100,7 +101,8 @@ async function handle(
     params: found.params,
     query: url.searchParams,
     headers,
-    body: parseJson(rawBody)
+    body: found.route.body === 'raw' ? undefined : parseJson(rawBody),
+    rawBody
   }
   const response = await found.route.handler(request)
   return { status: response.status ?? 200, body: response.body }

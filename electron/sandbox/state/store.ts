@@ -15,6 +15,7 @@ export type CollectionName =
   | 'policies'
   | 'policyTargets' // key `${policyName}\u0000${targetArn}`
   | 'thingPrincipals' // key `${thingName}\u0000${principalArn}`
+  | 'shadows' // key `${thingName}\u0000${shadowName}` ('' for the classic shadow): one whole ShadowRecord
 
 export type Change =
   | { op: 'put'; collection: CollectionName; key: string; value: unknown }

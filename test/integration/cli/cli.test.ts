@@ -12,8 +12,10 @@ import {
   ListThingPrincipalsCommand,
   ListThingsCommand
 } from '@aws-sdk/client-iot'
+import { GetThingShadowCommand, UpdateThingShadowCommand } from '@aws-sdk/client-iot-data-plane'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { certificateMatchesKey } from '../../../electron/core/certificates'
+import { dataPlaneClientFor } from '../../support/dataPlane'
 import { cliEnv, runThingbench, startThingbench } from '../../support/thingbenchProcess'
 
 // The `thingbench` command end to end: a real child process, the real keychain (the test runs
@@ -21,6 +23,7 @@ import { cliEnv, runThingbench, startThingbench } from '../../support/thingbench
 
 interface SandboxInfo {
   controlPlaneUrl: string
+  dataPlaneUrl: string
   region: string
   accessKeyId: string
   secretAccessKey: string
@@ -57,6 +60,15 @@ describe('thingbench sandbox', () => {
       expect(await readFile(info.caCertificatePath, 'utf8')).toContain('BEGIN CERTIFICATE')
       const listed = await sdkFor(info).send(new ListThingsCommand({}))
       expect(listed.things).toEqual([])
+      // The Device Shadow HTTP API, on its own port; the serving file tells other commands where.
+      expect(info.dataPlaneUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/)
+      const data = dataPlaneClientFor(info)
+      await data.send(new UpdateThingShadowCommand({ thingName: 'cli-lamp', payload: new TextEncoder().encode('{"state":{"reported":{"on":true}}}') }))
+      const shadow = await data.send(new GetThingShadowCommand({ thingName: 'cli-lamp' }))
+      expect(JSON.parse(new TextDecoder().decode(shadow.payload))).toMatchObject({ state: { reported: { on: true } }, version: 1 })
+      data.destroy()
+      const serving = JSON.parse(await readFile(join(home, 'local-iot-core.serving.json'), 'utf8')) as { info: SandboxInfo }
+      expect(serving.info.dataPlaneUrl).toBe(info.dataPlaneUrl)
       child.kill(signal)
       const [code] = await once(child, 'close')
       expect(code, signal).toBe(0)

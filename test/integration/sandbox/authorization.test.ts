@@ -18,7 +18,7 @@ import {
 } from '@aws-sdk/client-iot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderPolicyTemplate } from '../../../electron/core/policies/templates'
-import { AWS_CLI_INSTALL_HINT, findAwsClis } from '../../support/awsClis'
+import { AWS_CLI_INSTALL_HINT, findAwsClis, sandboxCliEnv } from '../../support/awsClis'
 import { refusal } from '../../support/refusal'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 
@@ -171,17 +171,7 @@ describe('TestAuthorization and GetEffectivePolicies', () => {
   needsCli(`answers \`aws iot test-authorization\` (${cli?.label ?? 'no AWS CLI found'})`, async () => {
     if (!cli) expect.fail(`No AWS CLI found: ${AWS_CLI_INSTALL_HINT}.`)
     const home = fs.mkdtempSync(path.join(sandbox.dataDir, 'home-'))
-    const env = {
-      PATH: process.env['PATH'] ?? '',
-      HOME: home,
-      AWS_CONFIG_FILE: path.join(home, 'config'),
-      AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-      AWS_ACCESS_KEY_ID: sandbox.core.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: sandbox.core.secretAccessKey,
-      AWS_DEFAULT_REGION: sandbox.core.region,
-      AWS_MAX_ATTEMPTS: '1',
-      AWS_PAGER: ''
-    }
+    const env = sandboxCliEnv(home, sandbox.core)
     const authInfos = [
       { actionType: 'CONNECT', resources: [arn('client/lamp-1')] },
       { actionType: 'SUBSCRIBE', resources: [arn('topicfilter/$aws/things/lamp-2/shadow/#')] }

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { AWS_CLI_INSTALL_HINT, findAwsClis, type AwsCli } from '../../support/awsClis'
+import { AWS_CLI_INSTALL_HINT, findAwsClis, sandboxCliEnv, type AwsCli } from '../../support/awsClis'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate'
 
@@ -42,19 +42,7 @@ function describeCli(cli: AwsCli): void {
 
     /** Runs `aws iot ...` with only the sandbox's credentials in its environment. */
     async function aws(...args: string[]): Promise<CliResult> {
-      const env = {
-        PATH: process.env['PATH'] ?? '',
-        HOME: home,
-        AWS_CONFIG_FILE: path.join(home, 'config'),
-        AWS_SHARED_CREDENTIALS_FILE: path.join(home, 'credentials'),
-        AWS_ACCESS_KEY_ID: sandbox.core.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: sandbox.core.secretAccessKey,
-        AWS_REGION: sandbox.core.region,
-        AWS_DEFAULT_REGION: sandbox.core.region,
-        AWS_MAX_ATTEMPTS: '1',
-        AWS_PAGER: '',
-        AWS_EC2_METADATA_DISABLED: 'true'
-      }
+      const env = sandboxCliEnv(home, sandbox.core)
       try {
         const { stdout, stderr } = await run(cli.path, ['iot', ...args, '--endpoint-url', sandbox.core.controlPlaneUrl, '--output', 'json'], { env })
         return { code: 0, stdout, stderr }

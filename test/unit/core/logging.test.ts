@@ -43,6 +43,25 @@ describe('the home log', () => {
     if (process.platform !== 'win32') expect(statSync(log.currentFile()).mode & 0o777).toBe(0o600)
   })
 
+  it('opened at its first line (a CLI command): no file until something is logged, then every line kept, scrubbed', async () => {
+    const log = await openLog({ file: homeLayout(home).logFile, processName: 'cli', opens: 'atFirstLine' })
+    expect(() => readdirSync(homeLayout(home).logsDir)).toThrow(/ENOENT/)
+    expect(log.currentFile()).toBe(homeLayout(home).logsDir)
+    log.logger.warn({ report: 'recovered run 1' }, 'first line')
+    log.logger.error({ err: new TypeError(`bad ${pem}`) }, 'second line, written while the file opens')
+    await log.close()
+    const lines = logText().trim().split('\n').map((line) => JSON.parse(line) as { msg: string; process: string })
+    expect(lines.map((line) => line.msg)).toEqual(['first line', 'second line, written while the file opens'])
+    expect(lines[0]!.process).toBe('cli')
+    expect(logText()).not.toContain(pemBody(pem))
+  })
+
+  it('leaves no file behind when a command that opens at its first line logs nothing', async () => {
+    const log = await openLog({ file: homeLayout(home).logFile, processName: 'cli', opens: 'atFirstLine' })
+    await log.close()
+    expect(() => readdirSync(homeLayout(home).logsDir)).toThrow(/ENOENT/)
+  })
+
   it('never writes a private key, a secret access key or a session token, from a message, a stack or a field', async () => {
     const log = await openLog({ file: homeLayout(home).logFile, processName: 'test' })
     const error = new Error(`could not use the bundle: ${pem} with aws_secret_access_key = ${secretAccessKey}`)

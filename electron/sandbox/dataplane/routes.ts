@@ -1,0 +1,87 @@
+import { IotError } from '../http/iotError'
+import { pageRequestOf, paginate, type PagingParameters } from '../http/paging'
+import type { Route, SandboxRequest, SandboxResponse } from '../http/route'
+import { ShadowError, type ShadowBook, type ShadowKey, type ShadowResult } from '../shadow'
+import type { ShadowNotifier } from './notifications'
+
+// The Device Shadow service's HTTP data plane (research/mqtt-shadow.md §5, iot-core.md §2.2): the
+// operations of @aws-sdk/client-iot-data-plane and `aws iot-data`, answered by the sandbox's one
+// ShadowBook, so HTTP and MQTT see the same shadows. `?name=` selects a named shadow. A refusal is
+// AWS's exception name and status with the shadow service's error document as the body
+// (`{code, message, timestamp?, clientToken?}`), which carries the `message` the SDKs read.
+
+/** ListNamedShadowsForThing: pageSize 1–100 (MODEL-DATA); the default size is UNCONFIRMED. */
+export const NAMED_SHADOW_PAGING: PagingParameters = { token: 'nextToken', size: 'pageSize', defaultSize: 25, maxSize: 100 }
+
+export interface DataPlaneContext {
+  shadows: ShadowBook
+  /** Where an accepted update's `update/delta` and `update/documents` go. */
+  notifier: ShadowNotifier
+  /** Epoch milliseconds. */
+  now(): number
+  /** Told of the cause of an InternalFailureException (e.g. the store could not be written), to log its stack. */
+  onInternalFailure?: (error: unknown) => void
+}
+
+export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
+  return [
+    {
+      operation: 'GetThingShadow',
+      method: 'GET',
+      pattern: '/things/{thingName}/shadow',
+      handler: (req) => answer(ctx, ctx.shadows.get(shadowKeyOf(req)))
+    },
+    {
+      operation: 'UpdateThingShadow',
+      method: 'POST',
+      pattern: '/things/{thingName}/shadow',
+      // The payload is a blob (application/octet-stream): the shadow service judges its bytes.
+      body: 'raw',
+      handler: (req) => {
+        const result = ctx.shadows.update(shadowKeyOf(req), req.rawBody)
+        if (result.accepted) ctx.notifier.publish(result.notifications)
+        return answer(ctx, result)
+      }
+    },
+    {
+      operation: 'DeleteThingShadow',
+      method: 'DELETE',
+      pattern: '/things/{thingName}/shadow',
+      handler: (req) => answer(ctx, ctx.shadows.delete(shadowKeyOf(req)))
+    },
+    {
+      operation: 'ListNamedShadowsForThing',
+      method: 'GET',
+      pattern: '/api/things/shadow/ListNamedShadowsForThing/{thingName}',
+      handler: (req) => {
+        const timestamp = Math.floor(ctx.now() / 1000)
+        let names: string[]
+        try {
+          names = ctx.shadows.listNamedShadows(req.params['thingName']!)
+        } catch (error) {
+          if (error instanceof ShadowError) throw httpError(error, error.rejectedPayload(timestamp, undefined))
+          throw error
+        }
+        const page = paginate(names, (name) => name, pageRequestOf(req, NAMED_SHADOW_PAGING))
+        return { body: { results: page.items, ...(page.next === undefined ? {} : { nextToken: page.next }), timestamp } }
+      }
+    }
+  ]
+}
+
+function shadowKeyOf(req: SandboxRequest): ShadowKey {
+  const thingName = req.params['thingName']!
+  const shadowName = req.query.get('name')
+  return shadowName === null ? { thingName } : { thingName, shadowName }
+}
+
+/** The accepted document as the response body, or the refusal as AWS's HTTP error. */
+function answer(ctx: DataPlaneContext, result: ShadowResult): SandboxResponse {
+  if (result.accepted) return { body: result.reply.payload }
+  if (result.error.code === 500) ctx.onInternalFailure?.(result.error.cause ?? result.error)
+  throw httpError(result.error, result.reply.payload)
+}
+
+function httpError(error: ShadowError, document: Record<string, unknown>): IotError {
+  return new IotError(error.errorName, error.status, error.message, document)
+}
