@@ -6,6 +6,7 @@ import { openLog, type AppLog } from '../core/logging'
 import { Journal, recoverInterruptedRuns, type RecoveryReport, type UnexpectedErrorLog } from '../core/provisioning'
 import { osKeychain, Vault, type Keychain } from '../core/vault'
 import type { LocalIotCore } from '../sandbox'
+import { DeviceSide } from './deviceSide'
 import { cleanStaleServing, findServing } from './servingLocalCore'
 import { vaultSecretProtector } from './vaultProtector'
 
@@ -31,6 +32,8 @@ export interface SessionOptions {
 export class AppSession {
   private localCore?: Promise<LocalIotCore>
   private readonly clients = new Map<string, Promise<IoTClient>>()
+  /** MQTT connections (as a thing, as an operator) and HTTP data-plane clients, per connection. */
+  readonly deviceSide = new DeviceSide(this)
 
   private constructor(
     readonly layout: HomeLayout,
@@ -106,6 +109,8 @@ export class AppSession {
   }
 
   async close(): Promise<void> {
+    // MQTT first: its connections depend on the Local IoT Core closed below.
+    await this.deviceSide.close()
     for (const client of this.clients.values()) (await client.catch(() => undefined))?.destroy()
     this.clients.clear()
     const core = await this.localCore?.catch(() => undefined)

@@ -6,12 +6,15 @@ import { certificateRoutes } from './certificates/routes'
 import type { SandboxContext } from './context'
 import { acquireDataDirLock } from './dataDirLock'
 import { endpointRoutes } from './endpoint/routes'
+import { messageRoutes } from './dataplane/messageRoutes'
 import { dataPlaneRoutes } from './dataplane/routes'
 import { ShadowNotifications } from './dataplane/notifications'
 import { startSandboxHttpServer, type RunningServer } from './http/server'
 import { ACCEPTED_SIGNING_NAMES } from './http/sigv4'
 import { loadOrCreateIdentity } from './identity'
 import { startDeviceGateway, type DeviceGateway } from './mqtt/deviceGateway'
+import { RetainedMessages } from './mqtt/retainedMessages'
+import { ShadowRequestRate } from './shadow/requestRate'
 import { authorizationRoutes } from './policies/authorizationRoutes'
 import { policyRoutes } from './policies/routes'
 import { registryRoutes } from './registry'
@@ -20,9 +23,10 @@ import { silentLog, type Log } from '../shared/log'
 import { openStoredShadows } from './shadow'
 import { FileStore } from './state/fileStore'
 
-// The Local IoT Core: AWS IoT's control plane and the Device Shadow HTTP data plane on loopback (each
-// on its own port), with its state, identity and CA kept in one data directory that only one sandbox
-// at a time may use.
+// The Local IoT Core: AWS IoT's control plane, the HTTP data plane (Device Shadow, Publish, retained
+// messages) and the device gateway (MQTT over mutual TLS and over WebSocket with SigV4) on loopback,
+// each on its own port, with its state, identity and CA kept in one data directory that only one
+// sandbox at a time may use.
 
 export type { SecretProtector } from './secretProtector'
 export { DataDirectoryInUseError } from './dataDirLock'
@@ -37,6 +41,8 @@ export interface LocalIotCoreOptions {
   port?: number
   /** The device gateway's MQTT over TLS port (AWS: 8883). Default 0: any free port. */
   mqttPort?: number
+  /** MQTT over WebSocket with SigV4 (AWS: 443). Default 0: any free port. */
+  webSocketPort?: number
   /** How long a persistent MQTT session outlives its connection. Default 1 h, as on AWS. */
   mqttSessionExpiryMs?: number
   /** Default us-east-1. */
@@ -62,6 +68,11 @@ export interface LocalIotCoreInfo {
   /** The device gateway (MQTT 3.1.1 over mutual TLS): `localhost`, which its certificate is valid for. */
   mqttHost: string
   mqttPort: number
+  /**
+   * `wss://localhost:<port>/mqtt`: MQTT over WebSocket for an operator, signed with SigV4 (service
+   * iotdevicegateway) with this sandbox's credentials; such a connection may do everything.
+   */
+  webSocketUrl: string
   region: string
   accountId: string
   accessKeyId: string
@@ -112,23 +123,39 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       onInternalFailure
     })
     servers.push(server)
-    // What HTTP updates produce (update/delta, update/documents) is dropped until the device gateway plugs in below.
+    const retained = new RetainedMessages(store, now)
+    // AWS's data-plane and broker limits (research §5.2); the control plane's rates do not apply there.
+    const shadowRequestRate = options.throttling ? new ShadowRequestRate() : undefined
+    gateway = await startDeviceGateway({
+      ctx,
+      ca,
+      port: options.mqttPort ?? 0,
+      webSocketPort: options.webSocketPort ?? 0,
+      credentials,
+      retained,
+      sessionExpiryMs: options.mqttSessionExpiryMs,
+      ...(shadowRequestRate ? { throttling: { shadowRequestRate } } : {}),
+      log
+    })
+    servers.push(gateway)
+    // What HTTP updates produce (update/delta, update/documents) goes out through the device gateway.
     const shadowNotifications = new ShadowNotifications((error) => log.error({ err: error }, 'The Local IoT Core could not publish shadow notifications'))
+    shadowNotifications.use(gateway)
     const dataPlane = await startSandboxHttpServer({
-      routes: dataPlaneRoutes({ shadows: ctx.shadows, notifier: shadowNotifications, now, onInternalFailure }),
+      routes: [
+        ...dataPlaneRoutes({ shadows: ctx.shadows, notifier: shadowNotifications, now, onInternalFailure, ...(shadowRequestRate ? { requestRate: shadowRequestRate } : {}) }),
+        ...messageRoutes({ gateway, retained })
+      ],
       host: options.host ?? '127.0.0.1',
       port: 0,
       region,
       signingServices: ACCEPTED_SIGNING_NAMES.dataPlane,
       credentials,
-      // The control plane's per-operation rates do not apply here (data-plane limits: research §5.2).
+      // The control plane's per-operation rates do not apply here; the shadow request rate does (above).
       throttling: false,
       onInternalFailure
     })
     servers.push(dataPlane)
-    gateway = await startDeviceGateway({ ctx, ca, port: options.mqttPort ?? 0, sessionExpiryMs: options.mqttSessionExpiryMs, log })
-    servers.push(gateway)
-    shadowNotifications.use(gateway)
     const openStore = store
     let closed = false
     return {
@@ -136,6 +163,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       dataPlaneUrl: dataPlane.url,
       mqttHost: gateway.host,
       mqttPort: gateway.port,
+      webSocketUrl: gateway.webSocketUrl,
       region,
       accountId: identity.accountId,
       accessKeyId: identity.accessKeyId,

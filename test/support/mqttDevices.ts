@@ -59,7 +59,7 @@ export async function provisionDevice(
   }
 }
 
-export function caOf(core: LocalIotCore): string {
+export function caOf(core: Pick<LocalIotCore, 'caCertificatePath'>): string {
   return readFileSync(core.caCertificatePath, 'utf8')
 }
 

@@ -25,6 +25,7 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
       dataPlaneUrl: core.dataPlaneUrl,
       mqttHost: core.mqttHost,
       mqttPort: core.mqttPort,
+      webSocketUrl: core.webSocketUrl,
       region: core.region,
       accountId: core.accountId,
       accessKeyId: core.accessKeyId,

@@ -1,4 +1,5 @@
 import { IoTClient } from '@aws-sdk/client-iot'
+import { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane'
 import { fromIni } from '@aws-sdk/credential-providers'
 
 export interface IotTarget {
@@ -12,6 +13,18 @@ export interface IotTarget {
 
 /** An IoT control-plane client: explicit credentials, else the named profile, else the SDK's default chain. */
 export function createIotClient(target: IotTarget): IoTClient {
+  return new IoTClient(clientConfig(target))
+}
+
+/**
+ * A Device Shadow / data-plane client with the same credential resolution as the control plane;
+ * `target.endpoint` is the data endpoint (https://<iot:Data-ATS address>, or the Local IoT Core's dataPlaneUrl).
+ */
+export function createDataPlaneClient(target: IotTarget): IoTDataPlaneClient {
+  return new IoTDataPlaneClient(clientConfig(target))
+}
+
+function clientConfig(target: IotTarget) {
   if (!target || typeof target.region !== 'string' || !/^[a-z0-9]+(-[a-z0-9]+)*$/.test(target.region))
     throw new Error(`"${target?.region ?? ''}" is not an AWS region (expected something like eu-west-1): choose the region your things live in`)
   const credentials = target.credentials
@@ -20,9 +33,9 @@ export function createIotClient(target: IotTarget): IoTClient {
       ? // ignoreCache: a technician may run `aws sso login` or edit the files while the app is open.
         fromIni({ profile: target.profile, ignoreCache: true })
       : undefined
-  return new IoTClient({
+  return {
     region: target.region,
     ...(target.endpoint ? { endpoint: target.endpoint } : {}),
     ...(credentials ? { credentials } : {})
-  })
+  }
 }

@@ -1,5 +1,5 @@
 export { allItems } from './allItems'
-export { createIotClient, type IotTarget } from './client'
+export { createDataPlaneClient, createIotClient, type IotTarget } from './client'
 export { listAwsProfiles, profileRegion, regionForProfile, type AwsProfile } from './profiles'
 export { describeDataEndpoint } from './endpoint'
 export { describeAwsError, type AwsErrorDescription } from './errors'

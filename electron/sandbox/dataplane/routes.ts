@@ -1,7 +1,8 @@
 import { IotError } from '../http/iotError'
 import { pageRequestOf, paginate, type PagingParameters } from '../http/paging'
 import type { Route, SandboxRequest, SandboxResponse } from '../http/route'
-import { ShadowError, type ShadowBook, type ShadowKey, type ShadowResult } from '../shadow'
+import { ShadowError, shadowErrors, type ShadowBook, type ShadowKey, type ShadowResult } from '../shadow'
+import type { ShadowRequestRate } from '../shadow/requestRate'
 import type { ShadowNotifier } from './notifications'
 
 // The Device Shadow service's HTTP data plane (research/mqtt-shadow.md §5, iot-core.md §2.2): the
@@ -19,6 +20,8 @@ export interface DataPlaneContext {
   notifier: ShadowNotifier
   /** Epoch milliseconds. */
   now(): number
+  /** AWS's per-thing request rate, when the sandbox throttles (shared with the MQTT shadow topics). */
+  requestRate?: ShadowRequestRate
   /** Told of the cause of an InternalFailureException (e.g. the store could not be written), to log its stack. */
   onInternalFailure?: (error: unknown) => void
 }
@@ -29,7 +32,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       operation: 'GetThingShadow',
       method: 'GET',
       pattern: '/things/{thingName}/shadow',
-      handler: (req) => answer(ctx, ctx.shadows.get(shadowKeyOf(req)))
+      handler: (req) => answer(ctx, ctx.shadows.get(countedShadowKeyOf(req, ctx)))
     },
     {
       operation: 'UpdateThingShadow',
@@ -38,7 +41,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       // The payload is a blob (application/octet-stream): the shadow service judges its bytes.
       body: 'raw',
       handler: (req) => {
-        const result = ctx.shadows.update(shadowKeyOf(req), req.rawBody)
+        const result = ctx.shadows.update(countedShadowKeyOf(req, ctx), req.rawBody)
         if (result.accepted) ctx.notifier.publish(result.notifications)
         return answer(ctx, result)
       }
@@ -47,7 +50,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       operation: 'DeleteThingShadow',
       method: 'DELETE',
       pattern: '/things/{thingName}/shadow',
-      handler: (req) => answer(ctx, ctx.shadows.delete(shadowKeyOf(req)))
+      handler: (req) => answer(ctx, ctx.shadows.delete(countedShadowKeyOf(req, ctx)))
     },
     {
       operation: 'ListNamedShadowsForThing',
@@ -55,6 +58,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       pattern: '/api/things/shadow/ListNamedShadowsForThing/{thingName}',
       handler: (req) => {
         const timestamp = Math.floor(ctx.now() / 1000)
+        countRequest(ctx, req.params['thingName']!)
         let names: string[]
         try {
           names = ctx.shadows.listNamedShadows(req.params['thingName']!)
@@ -67,6 +71,21 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       }
     }
   ]
+}
+
+/** Refuses the request with 429 ThrottlingException when its thing is over AWS's shadow request rate. */
+function countRequest(ctx: DataPlaneContext, thingName: string): void {
+  if (ctx.requestRate && !ctx.requestRate.allow(thingName)) {
+    const error = shadowErrors.throttled()
+    throw httpError(error, error.rejectedPayload(Math.floor(ctx.now() / 1000), undefined))
+  }
+}
+
+/** The shadow a request names, once the request was counted against its thing's rate. */
+function countedShadowKeyOf(req: SandboxRequest, ctx: DataPlaneContext): ShadowKey {
+  const key = shadowKeyOf(req)
+  countRequest(ctx, key.thingName)
+  return key
 }
 
 function shadowKeyOf(req: SandboxRequest): ShadowKey {

@@ -20,13 +20,19 @@ export class Throttle {
 
   /** Takes one token for `operation` or throws ThrottlingException (HTTP 400, as AWS IoT's control plane does). */
   take(operation: string): void {
-    const rate = this.rates(operation)
+    if (!this.tryTake(operation)) throw new IotError('ThrottlingException', 400, 'Rate exceeded')
+  }
+
+  /** Takes one token for `key` when there is one; false when the key is over its rate. */
+  tryTake(key: string): boolean {
+    const rate = this.rates(key)
     const now = this.clock()
-    const bucket = this.buckets.get(operation) ?? { tokens: rate, updatedAt: now }
+    const bucket = this.buckets.get(key) ?? { tokens: rate, updatedAt: now }
     bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate)
     bucket.updatedAt = now
-    this.buckets.set(operation, bucket)
-    if (bucket.tokens < 1) throw new IotError('ThrottlingException', 400, 'Rate exceeded')
+    this.buckets.set(key, bucket)
+    if (bucket.tokens < 1) return false
     bucket.tokens -= 1
+    return true
   }
 }

@@ -5,25 +5,35 @@ import { authorizeDevice } from '../policies/connectionAuthorization'
 import type { ThingPrincipalRecord } from '../state/records'
 import type { Log } from '../../shared/log'
 import { certificateRefusal, presentedCertificateId } from './clientCertificate'
-import type { DeviceConnections } from './deviceConnections'
+import { AWS_BROKER_QUOTAS, type BrokerQuotas } from './brokerQuotas'
+import type { DeviceConnection, DeviceConnections } from './deviceConnections'
 import type { DisconnectReason } from './lifecycleEvents'
+import type { OperatorUpgrades } from './operatorUpgrades'
 import { AWS_MQTT_LIMITS, awsFilterMatches, clampKeepAlive, isPublishableReservedTopic, isSubscribableReservedFilter, topicSizeProblem } from './topicRules'
 
 // AWS IoT's broker rules on Aedes's hooks (research/mqtt-shadow.md §1.6, §2): a refused CONNECT is
 // dropped without CONNACK; a refused PUBLISH or SUBSCRIBE closes the connection (MQTT 3.1.1); a
 // refused Receive only skips that delivery. Every decision reads the registry when it is made, so
-// a policy change applies to the next packet.
+// a policy change applies to the next packet. An operator (MQTT over WebSocket signed with the
+// sandbox's credentials) passes every policy check but keeps AWS's broker rules; AWS's quotas apply
+// to everyone when the sandbox throttles (brokerQuotas).
 
 type Hooks = Required<Pick<AedesOptions, 'preConnect' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward'>>
 
 export interface BrokerHookContext {
   ctx: SandboxContext
   connections: DeviceConnections
+  /** The WebSocket upgrades signed with the sandbox's credentials: their connections are operators. */
+  operators: OperatorUpgrades
   /** The connected client with that id, if any (to record why a duplicate client id replaces it). */
   connectedClient(clientId: string): Client | undefined
   newSessionId(): string
+  /** AWS's broker quotas, when the sandbox throttles. */
+  quotas?: BrokerQuotas
   log: Log
 }
+
+type ConnectionPrincipal = Pick<DeviceConnection, 'certificateId' | 'operator' | 'principalIdentifier' | 'thingName'>
 
 class Refusal extends Error {
   constructor(
@@ -35,11 +45,12 @@ class Refusal extends Error {
 }
 
 export function brokerHooks(hooks: BrokerHookContext): Hooks {
-  const { ctx, connections, log } = hooks
+  const { ctx, connections, quotas, log } = hooks
 
   const allowed = (client: Client, action: string, resource: string): boolean => {
     const connection = connections.of(client)
-    if (!connection) return false
+    if (connection?.operator) return true
+    if (connection?.certificateId === undefined) return false
     const identity = {
       certificateId: connection.certificateId,
       clientId: connection.clientId,
@@ -54,6 +65,24 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
     if (client) connections.ending(client, refusal.reason)
     log.info({ clientId: client?.id, reason: refusal.reason }, `MQTT connection closed: ${refusal.message}`)
     return refusal
+  }
+
+  /**
+   * Who is connecting: an operator when its WebSocket upgrade was signed with the sandbox's
+   * credentials, else the registered ACTIVE certificate it presented (with the thing it is
+   * exclusively attached to, for the lifecycle events), else a refusal.
+   */
+  const principalOf = (client: Client, socket: TLSSocket): ConnectionPrincipal | { refusal: string } => {
+    const operator = hooks.operators.of(client.req)
+    if (operator) return { operator, principalIdentifier: operator.accessKeyId }
+    const certificateId = presentedCertificateId(socket)
+    const refusal = certificateRefusal(ctx.store, certificateId)
+    if (refusal !== undefined || certificateId === undefined) return { refusal: refusal ?? 'no certificate' }
+    const exclusive = ctx.store.filter<ThingPrincipalRecord>(
+      'thingPrincipals',
+      (p) => p.thingPrincipalType === 'EXCLUSIVE_THING' && p.principal === ctx.arn(`cert/${certificateId}`)
+    )[0]
+    return { certificateId, principalIdentifier: certificateId, ...(exclusive ? { thingName: exclusive.thingName } : {}) }
   }
 
   const publishRefusal = (client: Client, packet: PublishPacket): Refusal | undefined => {
@@ -78,37 +107,36 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
         log.info({ clientId: packet.clientId }, `MQTT CONNECT refused: ${why}`)
         callback(new Error(why), false)
       }
-      const socket = client.conn as TLSSocket
-      const certificateId = presentedCertificateId(socket)
-      const refusal = certificateRefusal(ctx.store, certificateId)
-      if (refusal !== undefined || certificateId === undefined) return drop(refusal ?? 'no certificate')
       const clientId = packet.clientId ?? ''
+      const socket = (client.req?.socket ?? client.conn) as TLSSocket
+      const sourceIp = socket.remoteAddress?.replace(/^::ffff:/, '')
+      const principal = principalOf(client, socket)
+      if ('refusal' in principal) return drop(principal.refusal)
       if (clientId === '') return drop('the client id is empty')
       if (clientId.startsWith('$')) return drop(`client id ${clientId} is reserved (it starts with $)`)
       if (Buffer.byteLength(clientId, 'utf8') > AWS_MQTT_LIMITS.maxClientIdBytes)
         return drop(`the client id is longer than ${AWS_MQTT_LIMITS.maxClientIdBytes} bytes`)
       if (packet.will && (packet.will.qos === 2 || topicSizeProblem(packet.will.topic) !== undefined))
         return drop('the will message has QoS 2 or a topic AWS IoT does not accept')
-      const sourceIp = socket.remoteAddress?.replace(/^::ffff:/, '')
-      const identity = { certificateId, clientId, ...(sourceIp !== undefined ? { sourceIp } : {}), protocol: 'mqtt' as const }
-      const decision = authorizeDevice(ctx.store, identity, { action: 'iot:Connect', resource: ctx.arn(`client/${clientId}`) }).decision
-      if (decision !== 'ALLOWED') return drop(`iot:Connect on client/${clientId} is not allowed for certificate ${certificateId} (${decision})`)
+      if (principal.certificateId !== undefined) {
+        const certificateId = principal.certificateId
+        const identity = { certificateId, clientId, ...(sourceIp !== undefined ? { sourceIp } : {}), protocol: 'mqtt' as const }
+        const decision = authorizeDevice(ctx.store, identity, { action: 'iot:Connect', resource: ctx.arn(`client/${clientId}`) }).decision
+        if (decision !== 'ALLOWED') return drop(`iot:Connect on client/${clientId} is not allowed for certificate ${certificateId} (${decision})`)
+      }
+
+      if (quotas && !quotas.connectAllowed(clientId)) return drop(`client id ${clientId} connected less than a second ago (AWS allows 1 CONNECT per second per client id)`)
 
       packet.keepalive = clampKeepAlive(packet.keepalive ?? 0)
       const replaced = hooks.connectedClient(clientId)
       if (replaced) connections.ending(replaced, 'DUPLICATE_CLIENTID')
-      const exclusive = ctx.store.filter<ThingPrincipalRecord>(
-        'thingPrincipals',
-        (p) => p.thingPrincipalType === 'EXCLUSIVE_THING' && p.principal === ctx.arn(`cert/${certificateId}`)
-      )[0]
       connections.admit(client, {
         clientId,
-        certificateId,
+        ...principal,
         sessionIdentifier: hooks.newSessionId(),
-        principalIdentifier: certificateId,
-        ...(sourceIp !== undefined ? { sourceIp, ipAddress: sourceIp } : {}),
-        ...(exclusive ? { thingName: exclusive.thingName } : {})
+        ...(sourceIp !== undefined ? { sourceIp, ipAddress: sourceIp } : {})
       })
+      quotas?.admit(client)
       callback(null, true)
     },
 
@@ -116,11 +144,15 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
       // A will left by a connection of an earlier broker run has no client: nobody to authorise it.
       if (!client) return callback(new Error('a will without its client is not published'))
       const refusal = publishRefusal(client, packet)
+      if (!refusal) quotas?.countPublish(client, packet)
       callback(refusal ? refuse(client, refusal) : null)
     },
 
     authorizeSubscribe(client, subscription: Subscription, callback) {
       const filter = subscription.topic
+      const quota = quotas?.subscribeVerdict(client, filter) ?? 'allowed'
+      if (quota === 'too many filters in one SUBSCRIBE')
+        return callback(refuse(client, new Refusal(`subscribe: more than ${AWS_BROKER_QUOTAS.maxFiltersPerSubscribe} filters in one SUBSCRIBE`, 'CLIENT_ERROR')))
       const refusal =
         subscription.qos === 2
           ? new Refusal(`subscribe to ${filter}: QoS 2 is not supported by AWS IoT`, 'CLIENT_ERROR')
@@ -132,6 +164,11 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
                 ? new Refusal(`iot:Subscribe on topicfilter/${filter} is not allowed`, 'AUTH_ERROR')
                 : undefined
       if (refusal) return callback(refuse(client, refusal))
+      // Over the connection's subscriptions: SUBACK 0x80 for this filter, the connection stays.
+      if (quota === 'over the subscriptions of a connection') {
+        log.info({ clientId: client.id, filter }, `MQTT subscription refused: more than ${AWS_BROKER_QUOTAS.maxSubscriptionsPerConnection} on the connection`)
+        return callback(null, null)
+      }
       callback(null, subscription)
     },
 

@@ -1,11 +1,15 @@
 import type { Client } from 'aedes'
 import type { DisconnectReason, LifecycleSubject } from './lifecycleEvents'
+import type { OperatorPrincipal } from './operatorUpgrades'
 
 // What the gateway knows about each admitted connection: who it is (for the policy engine and the
 // lifecycle events) and, once something ends it, why.
 
 export interface DeviceConnection extends LifecycleSubject {
-  certificateId: string
+  /** The registered certificate a device (mTLS) connection presented; absent for an operator. */
+  certificateId?: string
+  /** Set for MQTT over WebSocket signed with the sandbox's credentials: such a connection may do everything. */
+  operator?: OperatorPrincipal
   sourceIp?: string
   /** Set by whatever ends the connection first; read when the disconnected event is published. */
   disconnectReason?: DisconnectReason

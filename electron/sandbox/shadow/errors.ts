@@ -5,7 +5,7 @@ import type { JsonObject } from './json'
 // both wires: over HTTP it is an IotError (status, `x-amzn-ErrorType` name, `message`), over MQTT it
 // becomes the `/rejected` payload `{code, message, timestamp?, clientToken?}`.
 
-export type ShadowErrorCode = 400 | 404 | 409 | 413 | 415 | 500
+export type ShadowErrorCode = 400 | 404 | 409 | 413 | 415 | 429 | 500
 
 const EXCEPTION_NAMES: Record<ShadowErrorCode, string> = {
   400: 'InvalidRequestException',
@@ -13,6 +13,7 @@ const EXCEPTION_NAMES: Record<ShadowErrorCode, string> = {
   409: 'ConflictException',
   413: 'RequestEntityTooLargeException',
   415: 'UnsupportedDocumentEncodingException',
+  429: 'ThrottlingException',
   500: 'InternalFailureException'
 }
 
@@ -58,5 +59,7 @@ export const shadowErrors = {
   tooLarge: () => new ShadowError(413, 'The payload exceeds the maximum size allowed'),
   // "documented" (sic) is AWS's spelling.
   notUtf8: () => new ShadowError(415, 'Unsupported documented encoding; supported encoding is UTF-8'),
+  /** Over the per-thing request rate (research/iot-core.md §5.2), only when the sandbox throttles. */
+  throttled: () => new ShadowError(429, 'Too Many Requests'),
   internalFailure: (cause: unknown) => new ShadowError(500, 'Internal service failure', { cause })
 }

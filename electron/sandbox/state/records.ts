@@ -89,3 +89,11 @@ export interface ThingPrincipalRecord {
   principal: string
   thingPrincipalType: 'EXCLUSIVE_THING' | 'NON_EXCLUSIVE_THING'
 }
+
+export interface RetainedMessageRecord {
+  topic: string
+  /** The payload's bytes, base64. */
+  payload: string
+  qos: 0 | 1
+  lastModifiedTime: number
+}

@@ -16,6 +16,7 @@ export type CollectionName =
   | 'policyTargets' // key `${policyName}\u0000${targetArn}`
   | 'thingPrincipals' // key `${thingName}\u0000${principalArn}`
   | 'shadows' // key `${thingName}\u0000${shadowName}` ('' for the classic shadow): one whole ShadowRecord
+  | 'retained' // key: the topic; the MQTT retained message of that topic (RetainedMessageRecord)
 
 export type Change =
   | { op: 'put'; collection: CollectionName; key: string; value: unknown }

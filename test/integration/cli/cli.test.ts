@@ -24,6 +24,7 @@ import { cliEnv, runThingbench, startThingbench } from '../../support/thingbench
 interface SandboxInfo {
   controlPlaneUrl: string
   dataPlaneUrl: string
+  webSocketUrl: string
   region: string
   accessKeyId: string
   secretAccessKey: string
@@ -69,6 +70,8 @@ describe('thingbench sandbox', () => {
       data.destroy()
       const serving = JSON.parse(await readFile(join(home, 'local-iot-core.serving.json'), 'utf8')) as { info: SandboxInfo }
       expect(serving.info.dataPlaneUrl).toBe(info.dataPlaneUrl)
+      // MQTT over WebSocket with SigV4, for an operator holding these credentials.
+      expect(info.webSocketUrl).toMatch(/^wss:\/\/localhost:\d+\/mqtt$/)
       child.kill(signal)
       const [code] = await once(child, 'close')
       expect(code, signal).toBe(0)

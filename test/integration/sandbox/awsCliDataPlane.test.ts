@@ -100,6 +100,19 @@ function describeCli(cli: AwsCli): void {
       expect(missing.stderr).toMatch(cliError('ResourceNotFoundException', 'GetThingShadow', "No shadow exists with name: 'cli-doomed'"))
     })
 
+    it(`${cli.label}: publish --retain, then get-retained-message and list-retained-messages show it`, async () => {
+      const published = await awsData('publish', '--topic', 'cli/lamp/state', '--qos', '1', '--retain', ...payloadArgs({ on: true }))
+      if (published.code !== 0) expect.fail(`publish failed: ${published.stderr}`)
+      const got = await awsData('get-retained-message', '--topic', 'cli/lamp/state')
+      if (got.code !== 0) expect.fail(`get-retained-message failed: ${got.stderr}`)
+      const message = JSON.parse(got.stdout) as { topic: string; payload: string; qos: number; lastModifiedTime: number }
+      expect(message).toMatchObject({ topic: 'cli/lamp/state', qos: 1, lastModifiedTime: expect.any(Number) })
+      // The CLI prints the blob base64-encoded.
+      expect(Buffer.from(message.payload, 'base64').toString('utf8')).toBe('{"on":true}')
+      const listed = await awsData('list-retained-messages')
+      expect(JSON.parse(listed.stdout)).toMatchObject({ retainedTopics: [{ topic: 'cli/lamp/state', payloadSize: 11, qos: 1 }] })
+    })
+
     it(`${cli.label}: a stale version is refused with ConflictException`, async () => {
       await withOutfile('update-thing-shadow', '--thing-name', 'cli-locked', ...payloadArgs({ state: { desired: { on: true } } }))
       const stale = await awsData('update-thing-shadow', '--thing-name', 'cli-locked', ...payloadArgs({ state: { desired: { on: false } }, version: 7 }), path.join(home, 'stale.json'))

@@ -1,0 +1,22 @@
+// Device Shadows from core: the shadow client (MQTT or HTTP), the watch, and the simulated device.
+export type {
+  JsonObject,
+  JsonValue,
+  ShadowDelta,
+  ShadowDeleted,
+  ShadowDocument,
+  ShadowDocuments,
+  ShadowKey,
+  ShadowState,
+  ShadowStateChange,
+  ShadowUpdateAccepted,
+  ShadowUpdateRequest
+} from './document'
+export { ShadowClient, type UpdateOptions } from './client'
+export { ShadowConflictError, ShadowError, type ShadowVia } from './errors'
+export { shadowNameSchema } from './names'
+export type { NamedShadowPage, ShadowTransport } from './transport'
+export { DEFAULT_SHADOW_TIMEOUT_MS } from './mqttTransport'
+export { ShadowWatch, watchShadow, type ShadowWatchEvent, type ShadowWatchOptions } from './watch'
+export { SimulatedDevice, type DeltaAnswering, type SimulatedDeviceEvent, type SimulatedDeviceOptions } from './simulatedDevice'
+export { applyEveryDelta, type DeviceBehaviour } from './deviceBehaviour'
