@@ -12,7 +12,10 @@ const commands: Record<string, () => Promise<Command>> = {
   provision: async () => (await import('./commands/provision')).provisionCommand,
   deprovision: async () => (await import('./commands/deprovision')).deprovisionCommand,
   serve: async () => (await import('./commands/serve')).serveCommand,
-  connections: async () => (await import('./commands/connections')).connectionsCommand
+  connections: async () => (await import('./commands/connections')).connectionsCommand,
+  shadow: async () => (await import('./commands/shadow')).shadowCommand,
+  device: async () => (await import('./commands/device')).deviceCommand,
+  mqtt: async () => (await import('./commands/mqtt')).mqttCommand
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 wrong usage. */
@@ -31,7 +34,9 @@ export async function runCli(argv: string[], ctx: Omit<CommandContext, 'home'>):
     const command = await load()
     return await command(rest, { ...ctx, home: defaultHome(ctx.env) })
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    // `code` is not always a string: a Device Shadow refusal carries its HTTP status (409) there.
+    const code = (err as { code?: unknown }).code
+    if (err instanceof UsageError || (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS'))) {
       ctx.stderr.write(`thingbench ${name}: ${(err as Error).message}. Run thingbench --help for usage.\n`)
       return 2
     }

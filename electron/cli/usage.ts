@@ -23,6 +23,33 @@ Usage:
       Save a custom endpoint (moto, LocalStack, a proxy) as a connection the app's connection
       switcher offers; list the saved ones (JSON lines). The UI can choose only saved connections.
 
+  thingbench shadow get|delete --thing T [--name N] [--via http|mqtt [--as-thing T2]] [--json]
+  thingbench shadow update --thing T [--name N] [--desired JSON|@file] [--reported JSON|@file]
+      [--version V] [--via http|mqtt [--as-thing T2]] [--json]
+  thingbench shadow list --thing T [--json]
+      A Device Shadow (the classic one, or --name N): prints the document as JSON (--json: on one
+      line). Over HTTP with the connection's credentials by default; --via mqtt as the thing itself
+      (its certificate and vault key), or as --as-thing T2. --version V: refused with
+      ConflictException unless the shadow is at version V (both sides are printed, exit 1).
+      list prints the thing's named shadows (HTTP only, as on AWS).
+
+  thingbench shadow watch --thing T [--name N] [--as-thing T2]
+      The shadow's documents, deltas and deletes as JSON lines, in version order, as an operator
+      (MQTT over WebSocket signed with the connection's credentials) or as --as-thing T2.
+      Runs until Ctrl-C (SIGINT) or SIGTERM.
+
+  thingbench device --thing T [--name N] [--report JSON|@file] [--auto-ack [--delay MS]]
+      Act as the device: connect with its certificate and vault key, report --report, and print
+      its connection states, the deltas it gets and its reports as JSON lines. --auto-ack answers
+      each delta by reporting it after MS milliseconds (default 0). Runs until SIGINT or SIGTERM.
+
+  thingbench mqtt publish --topic TOPIC --message TEXT|@file [--qos 0|1] [--retain] [--as-thing T]
+  thingbench mqtt subscribe --topic FILTER [--qos 0|1] [--count N] [--as-thing T]
+      Publish one message, or print the messages of a filter as JSON lines {topic, payload, qos,
+      retain} (payloadBase64 when not UTF-8) until N arrived or SIGINT/SIGTERM. As an operator
+      (WebSocket + SigV4) unless --as-thing names the thing to connect as. Default QoS 1.
+      shadow, device and mqtt take the connection flags of provision.
+
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line
       {"url", "port", "home"}; the URL carries a random access token (anyone with it has the

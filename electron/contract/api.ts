@@ -1,6 +1,22 @@
 import { z } from 'zod'
 import { thingGroupNameSchema, thingNameSchema, thingTypeNameSchema, policyNameSchema, attributeNameSchema } from './awsRules'
 import { endpointUrlSchema, regionSchema, type Connection } from './connection'
+import { mqttActorSchema, mqttPublishArgsSchema, mqttQosSchema, mqttTopicFilterSchema, type MqttConnectionState, type MqttIdentity, type MqttMessageView, type MqttSubscriptionView } from './mqtt'
+import {
+  deltaAnsweringSchema,
+  reportedPatchSchema,
+  shadowKeyFields,
+  shadowUpdateArgsSchema,
+  shadowViaSchema,
+  type DeviceChange,
+  type DeviceView,
+  type ShadowDeltaView,
+  type ShadowDocumentView,
+  type ShadowUpdateAcceptedView,
+  type ShadowUpdateOutcome,
+  type ShadowWatchChange,
+  type WatchRef
+} from './shadow'
 import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
 
 // Every method the UI may call and every event it may receive. A method is named `domain.action`,
@@ -254,7 +270,46 @@ export const apiMethods = {
       .strict(),
     returns<ThingTypeSummary>()
   ),
-  'thingTypes.deprecate': method(z.object({ thingTypeName: thingTypeNameSchema, undo: z.boolean().default(false) }).strict(), returns<ThingTypeSummary>())
+  'thingTypes.deprecate': method(z.object({ thingTypeName: thingTypeNameSchema, undo: z.boolean().default(false) }).strict(), returns<ThingTypeSummary>()),
+
+  // Device Shadows of the chosen connection: over HTTP (the data plane) or MQTT (an operator connection).
+  /** Merges desired and/or reported into the shadow (null deletes a key or a section); a version conflict answers with both sides. */
+  'shadow.update': method(shadowUpdateArgsSchema, returns<ShadowUpdateOutcome>()),
+  /** The shadow with its delta; ResourceNotFoundException when it does not exist. */
+  'shadow.get': method(z.object({ ...shadowKeyFields, via: shadowViaSchema.default('http') }).strict(), returns<ShadowDocumentView>()),
+  /** One page of the thing's named shadows (the classic shadow is never listed), as ListNamedShadowsForThing. */
+  'shadow.list': method(
+    z.object({ thingName: shadowKeyFields.thingName, nextToken: z.string().max(4096).optional(), maxResults: z.number().int().min(1).max(100).optional() }).strict(),
+    returns<{ shadowNames: string[]; nextToken?: string }>()
+  ),
+  /**
+   * Watches a shadow over the operator's MQTT connection (shared by every watch): answers with the
+   * shadow as it is (null when it does not exist yet); later documents, deltas and state changes
+   * arrive as shadow.* events with the watchId. Pass your own watchId to hear events that may
+   * overtake the answer.
+   */
+  'shadow.watch': method(z.object({ ...shadowKeyFields, watchId: z.uuid().optional() }).strict(), returns<WatchRef & { document: ShadowDocumentView | null }>()),
+  'shadow.unwatch': method(z.object({ watchId: z.uuid() }).strict(), returns<{ stopped: true }>()),
+  /** Deletes the shadow; its version is kept, so a re-created shadow continues after it. */
+  'shadow.delete': method(z.object({ ...shadowKeyFields, via: shadowViaSchema.default('http') }).strict(), returns<{ version: number }>()),
+
+  /** "Act as the device": connects as the thing (mutual TLS, its vault key), reports initialReported, answers deltas. Events: device.event. */
+  'device.start': method(
+    z.object({ ...shadowKeyFields, initialReported: reportedPatchSchema.optional(), answering: deltaAnsweringSchema.default({ mode: 'auto', delayMs: 0 }) }).strict(),
+    returns<DeviceView>()
+  ),
+  'device.list': method(none, returns<DeviceView[]>()),
+  /** Answers the pending delta now (reports it); `accepted: null` when no delta was waiting. */
+  'device.acknowledge': method(z.object({ deviceId: z.uuid() }).strict(), returns<{ accepted: ShadowUpdateAcceptedView | null }>()),
+  /** Reports a patch (merged into reported; null deletes a key), whatever the delta says. */
+  'device.report': method(z.object({ deviceId: z.uuid(), reported: reportedPatchSchema }).strict(), returns<{ accepted: ShadowUpdateAcceptedView }>()),
+  'device.stop': method(z.object({ deviceId: z.uuid() }).strict(), returns<{ stopped: true }>()),
+
+  /** Subscribes as the operator or as a thing; messages arrive as mqtt.message events with the subscriptionId. */
+  'mqtt.subscribe': method(z.object({ filter: mqttTopicFilterSchema, qos: mqttQosSchema.default(0), as: mqttActorSchema }).strict(), returns<MqttSubscriptionView>()),
+  /** Publishes as the operator or as a thing; a refusal (on AWS: the policy, which also closes the connection) says why. */
+  'mqtt.publish': method(mqttPublishArgsSchema, returns<{ published: true }>()),
+  'mqtt.unsubscribe': method(z.object({ subscriptionId: z.uuid() }).strict(), returns<{ unsubscribed: true }>())
 } as const
 
 // ---- events ----------------------------------------------------------------------------------
@@ -262,6 +317,18 @@ export const apiMethods = {
 export interface ApiEvents {
   'provisioning.progress': ProvisionProgress
   'connections.changed': ConnectionChoice
+  /** A newer version of a watched shadow: from update/documents with `previous` and the update's clientToken (who changed it), or from a get. */
+  'shadow.document': WatchRef & { source: 'get' | 'documents'; document: ShadowDocumentView; previous?: ShadowDocumentView | null; clientToken?: string }
+  'shadow.delta': WatchRef & { delta: ShadowDeltaView }
+  /** The watch's connection, missed versions, a deleted shadow, errors, and its end; `message` in plain words. */
+  'shadow.watchState': WatchRef & { change: ShadowWatchChange; message: string }
+  /** What a simulated device received and did; `message` in plain words. */
+  'device.event': { deviceId: string; thingName: string; shadowName?: string; change: DeviceChange; message: string }
+  'mqtt.message': MqttMessageView
+  /** A connection the back end holds (operator or thing) changed state. */
+  'mqtt.connectionState': { identity: MqttIdentity; state: MqttConnectionState; message: string }
+  /** A subscription ended without mqtt.unsubscribe (its connection closed or changed, the back end is closing). */
+  'mqtt.subscriptionEnded': { subscriptionId: string; because: 'connectionChanged' | 'connectionClosed' | 'closing'; message: string }
 }
 // The names alone live in names.ts, which the preload bundles without zod.
 export { eventNames as apiEventNames } from './names'

@@ -15,6 +15,15 @@ export const thingTypeNameSchema = named('Thing type name', 128, /^[a-zA-Z0-9:_-
 export const thingGroupNameSchema = named('Thing group name', 128, /^[a-zA-Z0-9:_-]+$/, 'letters, digits, ":", "_" and "-"')
 export const policyNameSchema = named('Policy name', 128, /^[\w+=,.@-]+$/, 'letters, digits and "_+=,.@-"')
 export const attributeNameSchema = named('Attribute name', 128, /^[a-zA-Z0-9_.,@/:#-]+$/, 'letters, digits and "_.,@/:#-"')
+/**
+ * A named shadow's name (the data plane's rule): on MQTT it becomes a topic level, so `/`, `+` and `#`
+ * are refused; a leading `$` is allowed because AWS keeps reserved names such as `$package`.
+ */
+export const shadowNameSchema = z
+  .string()
+  .min(1, 'Shadow name is required (leave it out for the classic shadow)')
+  .max(64, 'Shadow name must be at most 64 characters')
+  .regex(/^[$a-zA-Z0-9:_-]+$/, 'Shadow name may contain only letters, digits, "$", ":", "_" and "-"')
 export const attributeValueSchema = z
   .string()
   .max(800, 'Attribute value must be at most 800 characters')

@@ -2,5 +2,7 @@
 export * from './awsRules'
 export * from './connection'
 export * from './provisioning'
+export * from './shadow'
+export * from './mqtt'
 export * from './api'
 export * from './bridge'

@@ -35,10 +35,34 @@ export const methodNames = [
   'certificates.setStatus',
   'thingTypes.list',
   'thingTypes.create',
-  'thingTypes.deprecate'
+  'thingTypes.deprecate',
+  'shadow.update',
+  'shadow.get',
+  'shadow.list',
+  'shadow.watch',
+  'shadow.unwatch',
+  'shadow.delete',
+  'device.start',
+  'device.list',
+  'device.acknowledge',
+  'device.report',
+  'device.stop',
+  'mqtt.subscribe',
+  'mqtt.publish',
+  'mqtt.unsubscribe'
 ] as const satisfies readonly MethodName[]
 
-export const eventNames = ['provisioning.progress', 'connections.changed'] as const satisfies readonly EventName[]
+export const eventNames = [
+  'provisioning.progress',
+  'connections.changed',
+  'shadow.document',
+  'shadow.delta',
+  'shadow.watchState',
+  'device.event',
+  'mqtt.message',
+  'mqtt.connectionState',
+  'mqtt.subscriptionEnded'
+] as const satisfies readonly EventName[]
 
 type Unlisted<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missingFromNamesTs: Exclude<All, Listed> }
 export const everyMethodListed: Unlisted<MethodName, (typeof methodNames)[number]> = true

@@ -34,24 +34,57 @@ export async function runThingbench(args: string[], env: NodeJS.ProcessEnv): Pro
   return { code, signal, stdout, stderr }
 }
 
+/** A running command; every line it printed is kept, so later ones can be awaited in order. */
+export interface RunningThingbench {
+  child: ChildProcess
+  /** The first line that matched `until`. */
+  line: string
+  stderr: () => string
+  /** Resolves with the first stdout line (or stderr, with `stream`) matching `until`, printed so far or later; rejects if the command exits first. */
+  waitForLine(until: (line: string) => boolean, options?: { stream?: 'stdout' | 'stderr' }): Promise<string>
+}
+
 /**
  * Starts a long-running command and resolves with the child and the first stdout line matching
- * `until`. `hooked` runs the test-only entry that pauses the engine where TB_PAUSE_AT says.
+ * `until` (a stderr line with `readyOn: 'stderr'`). `hooked` runs the test-only entry that pauses
+ * the engine where TB_PAUSE_AT says.
  */
 export async function startThingbench(
   args: string[],
   env: NodeJS.ProcessEnv,
   until: (line: string) => boolean = () => true,
-  options: { hooked?: boolean } = {}
-): Promise<{ child: ChildProcess; line: string; stderr: () => string }> {
+  options: { hooked?: boolean; readyOn?: 'stdout' | 'stderr' } = {}
+): Promise<RunningThingbench> {
   const entry = options.hooked ? withHooks : [bin]
   const child = spawn(process.execPath, [...entry, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (d) => (stderr += d))
-  const lines = createInterface({ input: child.stdout! })
-  const line = await new Promise<string>((resolve, reject) => {
-    lines.on('line', (l) => until(l) && resolve(l))
-    child.once('close', (code) => reject(new Error(`thingbench ${args.join(' ')} exited (${code}) before printing the expected line: ${stderr}`)))
+  const printed = { stdout: [] as string[], stderr: [] as string[] }
+  const waiters = new Set<{ stream: 'stdout' | 'stderr'; until: (line: string) => boolean; resolve: (line: string) => void }>()
+  for (const stream of ['stdout', 'stderr'] as const)
+    createInterface({ input: child[stream]! }).on('line', (line) => {
+      printed[stream].push(line)
+      for (const waiter of waiters)
+        if (waiter.stream === stream && waiter.until(line)) {
+          waiters.delete(waiter)
+          waiter.resolve(line)
+        }
+    })
+  let exited: string | undefined
+  const exit = new Promise<never>((_resolve, reject) => {
+    child.once('close', (code, signal) => {
+      exited = `thingbench ${args.join(' ')} exited (${code ?? signal}) before printing the expected line: ${stderr}`
+      reject(new Error(exited))
+    })
   })
-  return { child, line, stderr: () => stderr }
+  exit.catch(() => undefined)
+  const waitForLine = (match: (line: string) => boolean, wait: { stream?: 'stdout' | 'stderr' } = {}): Promise<string> => {
+    const stream = wait.stream ?? 'stdout'
+    const seen = printed[stream].find(match)
+    if (seen !== undefined) return Promise.resolve(seen)
+    if (exited !== undefined) return Promise.reject(new Error(exited))
+    return Promise.race([new Promise<string>((resolve) => waiters.add({ stream, until: match, resolve })), exit])
+  }
+  const line = await waitForLine(until, { stream: options.readyOn ?? 'stdout' })
+  return { child, line, stderr: () => stderr, waitForLine }
 }

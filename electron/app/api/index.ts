@@ -1,17 +1,21 @@
-import { createEventHub, type EventHub, type Handlers } from '../../contract'
+import { createEventHub, type ConnectionChoice, type EventHub, type Handlers } from '../../contract'
 import { HeldPrivateKeys } from '../heldPrivateKeys'
 import type { AppSession } from '../session'
 import { appInfoHandler } from './appInfo'
 import { certificateHandlers } from './certificates'
 import { ConnectionState } from './connections'
 import type { BackendContext } from './context'
+import { DeviceHandlers } from './device'
 import type { NativeDialogs } from './dialogs'
 import { readableError } from './errors'
 import { exportBundleHandler } from './exportBundle'
 import { fileHandlers } from './files'
 import { groupHandlers } from './groups'
+import { MqttHandlers } from './mqtt'
+import { MqttLeases } from './mqttLeases'
 import { policyHandlers } from './policies'
 import { ProvisioningRuns } from './provisioning'
+import { ShadowHandlers } from './shadow'
 import { thingHandlers } from './things'
 import { thingTypeHandlers } from './thingTypes'
 
@@ -30,7 +34,10 @@ export interface ApiBackendOptions {
 export interface ApiBackend {
   handlers: Handlers
   events: EventHub
-  /** Cancels running provisioning runs and waits for their undo. Does not close the session. */
+  /**
+   * Cancels running provisioning runs and waits for their undo; stops the shadow watches, simulated
+   * devices and subscriptions. Does not close the session.
+   */
   close(): Promise<void>
 }
 
@@ -50,6 +57,13 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     iot: () => options.session.iotClient(connections.connection)
   }
   const runs = new ProvisioningRuns(ctx)
+  const leases = new MqttLeases(ctx)
+  const deviceSide = [new ShadowHandlers(ctx, leases), new DeviceHandlers(ctx, leases), new MqttHandlers(ctx, leases)] as const
+  const [shadows, devices, mqtt] = deviceSide
+  // What was opened on the old connection is stopped (each says so in its own event).
+  events.connect((event, payload) => {
+    if (event === 'connections.changed') for (const domain of deviceSide) leases.inBackground('Stopping what the old connection opened', domain.connectionChanged((payload as ConnectionChoice).connection))
+  })
   const handlers: Handlers = {
     ...appInfoHandler(ctx, options),
     ...connections.handlers(),
@@ -60,9 +74,15 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     ...policyHandlers(ctx),
     ...thingHandlers(ctx),
     ...groupHandlers(ctx),
-    ...thingTypeHandlers(ctx)
+    ...thingTypeHandlers(ctx),
+    ...shadows.handlers(),
+    ...devices.handlers(),
+    ...mqtt.handlers()
   }
-  return { handlers: withReadableErrors(handlers), events, close: () => runs.close() }
+  const close = async () => {
+    await Promise.all([runs.close(), ...deviceSide.map((domain) => domain.close())])
+  }
+  return { handlers: withReadableErrors(handlers), events, close }
 }
 
 /** Every handler's failures carry AWS's error name and a readable message across the bridge. */

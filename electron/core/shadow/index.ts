@@ -12,6 +12,7 @@ export type {
   ShadowUpdateAccepted,
   ShadowUpdateRequest
 } from './document'
+export { describeShadow } from './document'
 export { ShadowClient, type UpdateOptions } from './client'
 export { ShadowConflictError, ShadowError, type ShadowVia } from './errors'
 export { shadowNameSchema } from './names'

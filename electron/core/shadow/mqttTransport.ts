@@ -148,7 +148,8 @@ export class MqttShadowTransport implements ShadowTransport {
     if (connected && cause instanceof Error) {
       return new ShadowError('ConnectionError', `The ${operation} of ${describeShadow(key)} failed while ${during}: ${cause.message}`, 'mqtt', undefined, { cause })
     }
-    const reason = 'reason' in state && state.reason ? state.reason : cause instanceof Error ? cause.message : undefined
+    // The refusal's own words first: they name the policy's reason, where the state only says the connection dropped.
+    const reason = cause instanceof Error ? cause.message : 'reason' in state && state.reason ? state.reason : undefined
     const identity = this.connection.identity
     const who = identity.kind === 'device' ? `the thing ${identity.thingName} (client id ${identity.clientId})` : `the operator connection ${identity.clientId}`
     return new ShadowError(

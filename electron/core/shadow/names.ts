@@ -1,17 +1,12 @@
-import { z } from 'zod'
-import { firstProblem, thingNameSchema } from '../../contract/awsRules'
+import { firstProblem, shadowNameSchema, thingNameSchema } from '../../contract/awsRules'
 import type { ShadowKey } from './document'
 import { ShadowError, type ShadowVia } from './errors'
 
 // A shadow's names, checked before anything is sent: on MQTT they become topic levels, so a `/`,
-// `+` or `#` in one would address other topics. The rules are the data plane's (MODEL-DATA): the
-// model allows a leading `$` in a shadow name because AWS keeps reserved ones such as `$package`.
+// `+` or `#` in one would address other topics. The rules are the contract's (awsRules.ts), which
+// the UI checks as the user types.
 
-export const shadowNameSchema = z
-  .string()
-  .min(1, 'Shadow name is required (leave it out for the classic shadow)')
-  .max(64, 'Shadow name must be at most 64 characters')
-  .regex(/^[$a-zA-Z0-9:_-]+$/, 'Shadow name may contain only letters, digits, "$", ":", "_" and "-"')
+export { shadowNameSchema }
 
 /** Throws AWS's InvalidRequestException, naming the problem, when a name is not one AWS accepts. */
 export function checkShadowKey(key: ShadowKey, via: ShadowVia): void {

@@ -29,6 +29,8 @@ export interface SimulatedDeviceOptions {
   answering?: DeltaAnswering
   /** How long a shadow request may take; default 10 s. */
   timeoutMs?: number
+  /** Gets every event from the start on, the initial report and a delta found at start included (on() only sees later ones). */
+  onEvent?: (event: SimulatedDeviceEvent) => void
 }
 
 export type SimulatedDeviceEvent =
@@ -74,6 +76,7 @@ export class SimulatedDevice {
       options.shadowName
     )
     checkShadowKey(device.key, 'mqtt')
+    if (options.onEvent) device.on(options.onEvent)
     try {
       device.unsubscribeDelta = await options.connection.subscribe(deltaTopic(device.key), 1, (message) => {
         const body = parseAnswer(message.payload)

@@ -14,8 +14,11 @@ import { parseAnswer } from './transport'
 // (anyone's get, with the delta), update/delta, delete/accepted; it starts with a get of its own.
 
 export type ShadowWatchEvent =
-  /** The shadow at a newer version. From a get it has the delta; from update/documents, `previous` too. */
-  | { type: 'document'; source: 'get' | 'documents'; document: ShadowDocument; previous?: ShadowDocument | null }
+  /**
+   * The shadow at a newer version. From a get it has the delta; from update/documents, `previous` too,
+   * and the clientToken of the update that made it (who changed it).
+   */
+  | { type: 'document'; source: 'get' | 'documents'; document: ShadowDocument; previous?: ShadowDocument | null; clientToken?: string }
   | { type: 'delta'; delta: ShadowDelta }
   | { type: 'deleted'; version: number }
   /** The first get found no shadow. */
@@ -138,7 +141,8 @@ export class ShadowWatch implements AsyncIterable<ShadowWatchEvent> {
     const documents = body as unknown as ShadowDocuments
     if (!isDocument(documents.current)) return
     if (!this.isNewer(documents.current.version, true)) return
-    this.emit({ type: 'document', source: 'documents', document: documents.current, previous: documents.previous ?? null })
+    const { clientToken } = documents
+    this.emit({ type: 'document', source: 'documents', document: documents.current, previous: documents.previous ?? null, ...(typeof clientToken === 'string' ? { clientToken } : {}) })
   }
 
   private onDocument(body: Record<string, unknown>, source: 'get'): void {
@@ -201,7 +205,8 @@ export class ShadowWatch implements AsyncIterable<ShadowWatchEvent> {
   }
 
   private refused(cause: unknown, state: ConnectionState = this.connection.current): ShadowError {
-    const reason = 'reason' in state && state.reason ? state.reason : cause instanceof Error ? cause.message : 'no reason given'
+    // The refusal's own words first: they name the policy's reason, where the state only says the connection dropped.
+    const reason = cause instanceof Error ? cause.message : 'reason' in state && state.reason ? state.reason : 'no reason given'
     return new ShadowError(
       'ConnectionClosed',
       `The MQTT connection closed while watching ${describeShadow(this.key)} (${reason}). AWS IoT closes the connection when its policy does not allow a subscribe: check that the policy allows iot:Subscribe and iot:Receive on the shadow's update/documents, update/delta, get/accepted and delete/accepted topics.`,

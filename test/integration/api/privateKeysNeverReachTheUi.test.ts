@@ -85,7 +85,38 @@ const calls: Calls = {
   'certificates.setStatus': (s) => [{ certificateId: s.aws.certificateId, status: 'ACTIVE' }],
   'thingTypes.list': () => [{}],
   'thingTypes.create': () => [{ thingTypeName: 'keys-type-2' }],
-  'thingTypes.deprecate': (s) => [{ thingTypeName: s.thingTypeName }]
+  'thingTypes.deprecate': (s) => [{ thingTypeName: s.thingTypeName }],
+  // The device side: the thing connects with its vault key, which must stay in the back end.
+  'shadow.update': (s) => [
+    { thingName: s.csr.thingName, desired: { on: true } },
+    { thingName: s.csr.thingName, reported: { on: false }, via: 'mqtt' },
+    { thingName: s.csr.thingName, desired: { on: false }, version: 1 }
+  ],
+  'shadow.get': (s) => [{ thingName: s.csr.thingName }, { thingName: s.csr.thingName, via: 'mqtt' }],
+  'shadow.list': (s) => [{ thingName: s.csr.thingName }],
+  'shadow.watch': (s) => [{ thingName: s.csr.thingName, watchId: deviceSide.watchId }],
+  'shadow.unwatch': () => [{ watchId: deviceSide.watchId }],
+  'shadow.delete': (s) => [{ thingName: s.csr.thingName }],
+  'device.start': (s) => [{ thingName: s.csr.thingName, shadowName: 'keys-named', initialReported: { on: false }, answering: { mode: 'manual' } }],
+  'device.list': () => [{}],
+  'device.acknowledge': () => [{ deviceId: deviceSide.deviceId() }],
+  'device.report': () => [{ deviceId: deviceSide.deviceId(), reported: { on: true } }],
+  'device.stop': () => [{ deviceId: deviceSide.deviceId() }],
+  'mqtt.subscribe': (s) => [
+    { filter: `$aws/things/${s.csr.thingName}/shadow/#`, as: { thingName: s.csr.thingName } },
+    { filter: '#', as: { operator: true } }
+  ],
+  'mqtt.publish': (s) => [{ topic: `$aws/things/${s.csr.thingName}/shadow/get`, payload: '{}', as: { thingName: s.csr.thingName } }],
+  'mqtt.unsubscribe': () => deviceSide.subscriptionIds().map((subscriptionId) => ({ subscriptionId }))
+}
+
+/** Answers so far, per method: the device-side calls take the ids earlier ones answered (the table's order is the contract's). */
+const answered = new Map<string, unknown[]>()
+const idsFrom = (method: MethodName, field: string): string[] => (answered.get(method) ?? []).map((answer) => (answer as Record<string, string>)[field]!)
+const deviceSide = {
+  watchId: randomUUID(),
+  deviceId: () => idsFrom('device.start', 'deviceId')[0]!,
+  subscriptionIds: () => idsFrom('mqtt.subscribe', 'subscriptionId')
 }
 
 beforeAll(async () => {
@@ -133,6 +164,7 @@ describe('no private key ever reaches the UI', () => {
           throw new Error(`${method} failed: ${error.errorName}: ${error.message}`)
         })
         answers.push({ method, answer })
+        answered.set(method, [...(answered.get(method) ?? []), answer])
       }
     }
 
