@@ -160,7 +160,8 @@ export async function startDeviceGateway(options: DeviceGatewayOptions): Promise
   const listeners: LoopbackListeners[] = []
   try {
     const mtls = await listenOnLoopback(() => {
-      const server = tls.createServer(tlsOptions, (socket) => broker.handle(socket))
+      // noDelay: a delta or an accepted must not wait ~40 ms behind the previous packet's ACK (Nagle).
+      const server = tls.createServer({ ...tlsOptions, noDelay: true }, (socket) => broker.handle(socket))
       // Garbage, plain TCP and failed handshakes end in tlsClientError; the socket is already destroyed.
       server.on('tlsClientError', noop)
       return server
