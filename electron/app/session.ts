@@ -1,6 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot'
 import { describeConnection, type Connection } from '../contract'
 import { createIotClient, regionForProfile } from '../core/aws'
+import { HistoryStore } from '../core/history'
 import { homeLayout, type HomeLayout } from '../core/home'
 import { openLog, type AppLog } from '../core/logging'
 import { Journal, recoverInterruptedRuns, type RecoveryReport, type UnexpectedErrorLog } from '../core/provisioning'
@@ -32,6 +33,7 @@ export interface SessionOptions {
 export class AppSession {
   private localCore?: Promise<LocalIotCore>
   private readonly clients = new Map<string, Promise<IoTClient>>()
+  private historyStore?: HistoryStore
   /** MQTT connections (as a thing, as an operator) and HTTP data-plane clients, per connection. */
   readonly deviceSide = new DeviceSide(this)
 
@@ -93,6 +95,14 @@ export class AppSession {
     return regionForProfile(connection.profile, connection.region, this.env)
   }
 
+  /** The home's shadow state history (<home>/history.sqlite), opened on first use. */
+  history(): HistoryStore {
+    this.historyStore ??= HistoryStore.open(this.layout.historyFile, {
+      onError: (error, lost) => this.log.logger.error({ err: error, lost }, `${lost} shadow versions could not be written to the history`)
+    })
+    return this.historyStore
+  }
+
   /** Finishes or undoes provisioning runs that an earlier, killed process left in the journal. */
   recoverInterruptedRuns(onProgress?: Parameters<typeof recoverInterruptedRuns>[0]['onProgress']): Promise<RecoveryReport[]> {
     return recoverInterruptedRuns({
@@ -111,6 +121,9 @@ export class AppSession {
   async close(): Promise<void> {
     // MQTT first: its connections depend on the Local IoT Core closed below.
     await this.deviceSide.close()
+    // After the watches: what they saw last is committed.
+    this.historyStore?.close()
+    this.historyStore = undefined
     for (const client of this.clients.values()) (await client.catch(() => undefined))?.destroy()
     this.clients.clear()
     const core = await this.localCore?.catch(() => undefined)

@@ -1,7 +1,19 @@
 import { z } from 'zod'
 import { thingGroupNameSchema, thingNameSchema, thingTypeNameSchema, policyNameSchema, attributeNameSchema } from './awsRules'
 import { endpointUrlSchema, regionSchema, type Connection } from './connection'
-import { mqttActorSchema, mqttPublishArgsSchema, mqttQosSchema, mqttTopicFilterSchema, type MqttConnectionState, type MqttIdentity, type MqttMessageView, type MqttSubscriptionView } from './mqtt'
+import {
+  mqttActorSchema,
+  mqttPublishArgsSchema,
+  mqttQosSchema,
+  mqttTopicFilterSchema,
+  refusableActionSchema,
+  type MqttConnectionState,
+  type MqttIdentity,
+  type MqttMessageView,
+  type MqttSubscriptionView,
+  type RefusalExplanation,
+  type RetainedMessageView
+} from './mqtt'
 import {
   deltaAnsweringSchema,
   reportedPatchSchema,
@@ -18,6 +30,17 @@ import {
   type WatchRef
 } from './shadow'
 import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
+import {
+  historyDiffArgsSchema,
+  historyExportArgsSchema,
+  historySettingsSchema,
+  historyVersionArgsSchema,
+  historyVersionsArgsSchema,
+  type HistoryDiffView,
+  type HistoryExportView,
+  type HistorySettings,
+  type HistoryVersionView
+} from './history'
 
 // Every method the UI may call and every event it may receive. A method is named `domain.action`,
 // takes one argument object (validated with its zod schema where it is received) and resolves with
@@ -222,6 +245,25 @@ export const apiMethods = {
     returns<{ versionId: string; document: string; isDefaultVersion: boolean }>()
   ),
   'policies.setDefaultVersion': method(z.object({ policyName: policyNameSchema, versionId: z.string().regex(/^[0-9]{1,10}$/) }).strict(), returns<PolicyDetails>()),
+  /**
+   * Why a device's connect, publish, subscribe or receive is refused: TestAuthorization decides (the
+   * same call on AWS), GetEffectivePolicies gives the statements. `resource` is the topic, the filter
+   * (subscribe) or the client id (connect; default clientId); clientId defaults to the thing name.
+   */
+  'policies.explainRefusal': method(
+    z
+      .object({
+        thingName: thingNameSchema.optional(),
+        certificateId: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+        clientId: z.string().min(1).max(128).optional(),
+        action: refusableActionSchema,
+        resource: z.string().min(1).max(256).optional()
+      })
+      .strict()
+      .refine((args) => args.thingName !== undefined || args.certificateId !== undefined, 'give the thingName or the certificateId of the device')
+      .refine((args) => args.action === 'connect' || args.resource !== undefined, 'give the resource: the topic (publish, receive) or the topic filter (subscribe)'),
+    returns<RefusalExplanation>()
+  ),
 
   'things.list': method(
     z
@@ -309,7 +351,25 @@ export const apiMethods = {
   'mqtt.subscribe': method(z.object({ filter: mqttTopicFilterSchema, qos: mqttQosSchema.default(0), as: mqttActorSchema }).strict(), returns<MqttSubscriptionView>()),
   /** Publishes as the operator or as a thing; a refusal (on AWS: the policy, which also closes the connection) says why. */
   'mqtt.publish': method(mqttPublishArgsSchema, returns<{ published: true }>()),
-  'mqtt.unsubscribe': method(z.object({ subscriptionId: z.uuid() }).strict(), returns<{ unsubscribed: true }>())
+  'mqtt.unsubscribe': method(z.object({ subscriptionId: z.uuid() }).strict(), returns<{ unsubscribed: true }>()),
+  /** The retained messages of the chosen connection (ListRetainedMessages, then GetRetainedMessage for each payload), one page. */
+  'mqtt.listRetained': method(
+    z.object({ nextToken: z.string().max(4096).optional(), maxResults: z.number().int().min(1).max(200).optional() }).strict(),
+    returns<{ messages: RetainedMessageView[]; nextToken?: string }>()
+  ),
+
+  // The state history: every version a watch saw, kept on this machine under the chosen connection.
+  /** One page of a shadow's versions in a time range, oldest version first. */
+  'history.versions': method(historyVersionsArgsSchema, returns<{ versions: HistoryVersionView[]; nextToken?: string }>()),
+  /** The document as it was at one version; ResourceNotFoundException when the history does not hold it. */
+  'history.version': method(historyVersionArgsSchema, returns<HistoryVersionView & { document: NonNullable<HistoryVersionView['document']> }>()),
+  /** What changed in state from one version to another (either order). */
+  'history.diff': method(historyDiffArgsSchema, returns<HistoryDiffView>()),
+  /** Writes a time range to a file (CSV: a column per leaf of desired and reported; or JSON lines), by the back end. */
+  'history.export': method(historyExportArgsSchema, returns<HistoryExportView>()),
+  'history.settings': method(none, returns<HistorySettings>()),
+  /** Saves the limits given (the others stay) and prunes to them at once. */
+  'history.setSettings': method(historySettingsSchema.partial().strict(), returns<HistorySettings>())
 } as const
 
 // ---- events ----------------------------------------------------------------------------------

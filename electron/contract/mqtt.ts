@@ -87,3 +87,52 @@ export interface MqttMessageView {
   qos: 0 | 1
   retain: boolean
 }
+
+// ---- refusals explained ---------------------------------------------------------------------------
+
+/** What a device does that a policy may refuse: iot:Connect, iot:Publish, iot:Subscribe, iot:Receive. */
+export const refusableActionSchema = z.enum(['connect', 'publish', 'subscribe', 'receive'])
+export type RefusableAction = z.infer<typeof refusableActionSchema>
+
+/** One policy statement, as its policy holds it. */
+export interface PolicyStatementView {
+  policyName: string
+  /** 0-based position in the policy's Statement list. */
+  statementIndex: number
+  sid?: string
+  effect: 'Allow' | 'Deny'
+  /** The statement as written in the policy (pretty JSON). */
+  text: string
+}
+
+/** Why a device's connect, publish, subscribe or receive is (or is not) refused, from TestAuthorization and GetEffectivePolicies. */
+export interface RefusalExplanation {
+  action: RefusableAction
+  /** The resource ARN that was tested, e.g. arn:aws:iot:<region>:<account>:topicfilter/<filter>. */
+  resourceArn: string
+  decision: 'ALLOWED' | 'EXPLICIT_DENY' | 'IMPLICIT_DENY'
+  thingName?: string
+  certificateId: string
+  clientId: string
+  /** The policies in force for the certificate (and its thing's groups). */
+  policiesInForce: string[]
+  /** The Deny statements that refused it (explicit deny) or the Allow statements that allowed it. */
+  decidingStatements: PolicyStatementView[]
+  /** For an implicit deny: the statements for this action whose resources did not cover it (what the policies do allow). */
+  nearMisses: PolicyStatementView[]
+  /** Policy variables or condition keys the test had no value for. */
+  missingContextValues: string[]
+  /** The answer in plain words. */
+  summary: string
+}
+
+/** A retained message as ListRetainedMessages and GetRetainedMessage report it. */
+export interface RetainedMessageView {
+  topic: string
+  payload: string
+  encoding: 'utf8' | 'base64'
+  payloadSize: number
+  qos: 0 | 1
+  /** ISO time. */
+  lastModified?: string
+}

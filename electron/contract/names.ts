@@ -23,6 +23,7 @@ export const methodNames = [
   'policies.describe',
   'policies.version',
   'policies.setDefaultVersion',
+  'policies.explainRefusal',
   'things.list',
   'things.describe',
   'things.updateAttributes',
@@ -49,7 +50,14 @@ export const methodNames = [
   'device.stop',
   'mqtt.subscribe',
   'mqtt.publish',
-  'mqtt.unsubscribe'
+  'mqtt.unsubscribe',
+  'mqtt.listRetained',
+  'history.versions',
+  'history.version',
+  'history.diff',
+  'history.export',
+  'history.settings',
+  'history.setSettings'
 ] as const satisfies readonly MethodName[]
 
 export const eventNames = [

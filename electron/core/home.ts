@@ -30,6 +30,10 @@ export interface HomeLayout {
   /** The rotating log every ThingBench process on this home writes (thingbench.<n>.log). */
   logsDir: string
   logFile: string
+  /** The shadow state history: one SQLite database (with its -wal and -shm files beside it). */
+  historyFile: string
+  /** Where history exports go when the user names no folder. */
+  historyExportsDir: string
 }
 
 export function homeLayout(root: string): HomeLayout {
@@ -40,6 +44,8 @@ export function homeLayout(root: string): HomeLayout {
     settingsFile: join(root, 'settings.json'),
     sandboxDir: join(root, 'local-iot-core'),
     logsDir: join(root, 'logs'),
-    logFile: join(root, 'logs', 'thingbench.log')
+    logFile: join(root, 'logs', 'thingbench.log'),
+    historyFile: join(root, 'history.sqlite'),
+    historyExportsDir: join(root, 'exports', 'history')
   }
 }

@@ -8,12 +8,15 @@ import { acquireDataDirLock } from './dataDirLock'
 import { endpointRoutes } from './endpoint/routes'
 import { messageRoutes } from './dataplane/messageRoutes'
 import { dataPlaneRoutes } from './dataplane/routes'
+import { deviceAuthorizer } from './dataplane/deviceAuthorizer'
 import { ShadowNotifications } from './dataplane/notifications'
 import { startSandboxHttpServer, type RunningServer } from './http/server'
+import { sigV4Authorizer } from './http/requestAuthorizer'
 import { ACCEPTED_SIGNING_NAMES } from './http/sigv4'
 import { loadOrCreateIdentity } from './identity'
 import { startDeviceGateway, type DeviceGateway } from './mqtt/deviceGateway'
 import { RetainedMessages } from './mqtt/retainedMessages'
+import { gatewayTlsIdentity, GATEWAY_HOST } from './mqtt/serverIdentity'
 import { ShadowRequestRate } from './shadow/requestRate'
 import { authorizationRoutes } from './policies/authorizationRoutes'
 import { policyRoutes } from './policies/routes'
@@ -24,7 +27,8 @@ import { openStoredShadows } from './shadow'
 import { FileStore } from './state/fileStore'
 
 // The Local IoT Core: AWS IoT's control plane, the HTTP data plane (Device Shadow, Publish, retained
-// messages) and the device gateway (MQTT over mutual TLS and over WebSocket with SigV4) on loopback,
+// messages) for IAM callers (SigV4) and for devices (HTTPS with their certificate, AWS's port 8443),
+// and the device gateway (MQTT over mutual TLS and over WebSocket with SigV4) on loopback,
 // each on its own port, with its state, identity and CA kept in one data directory that only one
 // sandbox at a time may use.
 
@@ -43,6 +47,8 @@ export interface LocalIotCoreOptions {
   mqttPort?: number
   /** MQTT over WebSocket with SigV4 (AWS: 443). Default 0: any free port. */
   webSocketPort?: number
+  /** The data plane over HTTPS with device certificates (AWS: 8443). Default 0: any free port. */
+  deviceDataPlanePort?: number
   /** How long a persistent MQTT session outlives its connection. Default 1 h, as on AWS. */
   mqttSessionExpiryMs?: number
   /** Default us-east-1. */
@@ -65,6 +71,12 @@ export interface LocalIotCoreInfo {
    * IoTDataPlaneClient or `--endpoint-url` to `aws iot-data`.
    */
   dataPlaneUrl: string
+  /**
+   * `https://localhost:<port>`: the same data plane for devices, as AWS serves it on 8443: the client
+   * presents its registered, ACTIVE certificate (mutual TLS, trust caCertificatePath) and each call is
+   * authorised by that certificate's IoT policies (e.g. iot:GetThingShadow on `thing/<name>`).
+   */
+  deviceDataPlaneUrl: string
   /** The device gateway (MQTT 3.1.1 over mutual TLS): `localhost`, which its certificate is valid for. */
   mqttHost: string
   mqttPort: number
@@ -116,9 +128,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca, (id, status) => gateway?.certificateStatusChanged(id, status)), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
-      region,
-      signingServices: ACCEPTED_SIGNING_NAMES.controlPlane,
-      credentials,
+      authorizer: sigV4Authorizer({ credentials, region, services: ACCEPTED_SIGNING_NAMES.controlPlane }),
       throttling: options.throttling ?? false,
       onInternalFailure
     })
@@ -141,26 +151,38 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
     // What HTTP updates produce (update/delta, update/documents) goes out through the device gateway.
     const shadowNotifications = new ShadowNotifications((error) => log.error({ err: error }, 'The Local IoT Core could not publish shadow notifications'))
     shadowNotifications.use(gateway)
+    const dataPlaneRoutesServed = [
+      ...dataPlaneRoutes({ shadows: ctx.shadows, notifier: shadowNotifications, now, onInternalFailure, ...(shadowRequestRate ? { requestRate: shadowRequestRate } : {}) }),
+      ...messageRoutes({ gateway, retained })
+    ]
     const dataPlane = await startSandboxHttpServer({
-      routes: [
-        ...dataPlaneRoutes({ shadows: ctx.shadows, notifier: shadowNotifications, now, onInternalFailure, ...(shadowRequestRate ? { requestRate: shadowRequestRate } : {}) }),
-        ...messageRoutes({ gateway, retained })
-      ],
+      routes: dataPlaneRoutesServed,
       host: options.host ?? '127.0.0.1',
       port: 0,
-      region,
-      signingServices: ACCEPTED_SIGNING_NAMES.dataPlane,
-      credentials,
+      authorizer: sigV4Authorizer({ credentials, region, services: ACCEPTED_SIGNING_NAMES.dataPlane }),
       // The control plane's per-operation rates do not apply here; the shadow request rate does (above).
       throttling: false,
       onInternalFailure
     })
     servers.push(dataPlane)
+    const serverIdentity = gatewayTlsIdentity(ca, now())
+    const deviceDataPlane = await startSandboxHttpServer({
+      routes: dataPlaneRoutesServed,
+      host: options.host ?? '127.0.0.1',
+      port: options.deviceDataPlanePort ?? 0,
+      authorizer: deviceAuthorizer(ctx),
+      tls: { key: serverIdentity.key, certificateChain: serverIdentity.certificateChain, clientCa: ca.certificatePem },
+      throttling: false,
+      onInternalFailure
+    })
+    servers.push(deviceDataPlane)
     const openStore = store
     let closed = false
     return {
       controlPlaneUrl: server.url,
       dataPlaneUrl: dataPlane.url,
+      // The server certificate names localhost (and 127.0.0.1, ::1), like the broker's.
+      deviceDataPlaneUrl: `https://${GATEWAY_HOST}:${deviceDataPlane.port}`,
       mqttHost: gateway.host,
       mqttPort: gateway.port,
       webSocketUrl: gateway.webSocketUrl,

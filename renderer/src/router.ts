@@ -16,6 +16,8 @@ export const navigation: NavigationEntry[] = [
   { path: '/policies', label: 'Policies', testId: 'nav-policies' },
   { path: '/certificates', label: 'Certificates', testId: 'nav-certificates' },
   { path: '/thing-types', label: 'Thing types', testId: 'nav-thing-types' },
+  { path: '/shadow', label: 'Shadows', testId: 'nav-shadows' },
+  { path: '/mqtt', label: 'MQTT', testId: 'nav-mqtt' },
   { path: '/connections', label: 'Connections', testId: 'nav-connections' }
 ]
 
@@ -27,6 +29,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/policies', name: 'policies', component: () => import('./views/registry/PoliciesView.vue'), meta: { title: 'Policies' } },
   { path: '/certificates', name: 'certificates', component: () => import('./views/registry/CertificatesView.vue'), meta: { title: 'Certificates' } },
   { path: '/thing-types', name: 'thing-types', component: () => import('./views/registry/ThingTypesView.vue'), meta: { title: 'Thing types' } },
+  // `/shadow/<thingName>?name=<shadowName>` opens the inspector on that shadow; `/shadow` asks for a thing.
+  { path: '/shadow/:thingName?', name: 'shadow', component: () => import('./views/shadow/ShadowView.vue'), meta: { title: 'Shadows' } },
+  { path: '/mqtt', name: 'mqtt', component: () => import('./views/mqtt/MqttView.vue'), meta: { title: 'MQTT' } },
   { path: '/connections', name: 'connections', component: () => import('./views/ConnectionsView.vue'), meta: { title: 'Connections' } },
   { path: '/:unknown(.*)*', redirect: '/provision' }
 ]

@@ -23,6 +23,8 @@ interface Served {
 
 interface SandboxInfo {
   controlPlaneUrl: string
+  /** The Device Shadow HTTP data plane (@aws-sdk/client-iot-data-plane's endpoint). */
+  dataPlaneUrl: string
   region: string
   accessKeyId: string
   secretAccessKey: string

@@ -1,5 +1,6 @@
 import { createEventHub, type ConnectionChoice, type EventHub, type Handlers } from '../../contract'
 import { HeldPrivateKeys } from '../heldPrivateKeys'
+import { HistoryRecorder } from '../historyRecorder'
 import type { AppSession } from '../session'
 import { appInfoHandler } from './appInfo'
 import { certificateHandlers } from './certificates'
@@ -11,10 +12,12 @@ import { readableError } from './errors'
 import { exportBundleHandler } from './exportBundle'
 import { fileHandlers } from './files'
 import { groupHandlers } from './groups'
+import { historyHandlers } from './history'
 import { MqttHandlers } from './mqtt'
 import { MqttLeases } from './mqttLeases'
 import { policyHandlers } from './policies'
 import { ProvisioningRuns } from './provisioning'
+import { refusalHandlers } from './refusals'
 import { ShadowHandlers } from './shadow'
 import { thingHandlers } from './things'
 import { thingTypeHandlers } from './thingTypes'
@@ -58,7 +61,11 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
   }
   const runs = new ProvisioningRuns(ctx)
   const leases = new MqttLeases(ctx)
-  const deviceSide = [new ShadowHandlers(ctx, leases), new DeviceHandlers(ctx, leases), new MqttHandlers(ctx, leases)] as const
+  const recorder = new HistoryRecorder(
+    () => options.session.history(),
+    (error) => options.session.log.logger.error({ err: error }, 'A shadow version could not be recorded in the history')
+  )
+  const deviceSide = [new ShadowHandlers(ctx, leases, recorder), new DeviceHandlers(ctx, leases), new MqttHandlers(ctx, leases)] as const
   const [shadows, devices, mqtt] = deviceSide
   // What was opened on the old connection is stopped (each says so in its own event).
   events.connect((event, payload) => {
@@ -72,12 +79,14 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     ...certificateHandlers(ctx),
     ...fileHandlers(ctx),
     ...policyHandlers(ctx),
+    ...refusalHandlers(ctx),
     ...thingHandlers(ctx),
     ...groupHandlers(ctx),
     ...thingTypeHandlers(ctx),
     ...shadows.handlers(),
     ...devices.handlers(),
-    ...mqtt.handlers()
+    ...mqtt.handlers(),
+    ...historyHandlers(ctx)
   }
   const close = async () => {
     await Promise.all([runs.close(), ...deviceSide.map((domain) => domain.close())])

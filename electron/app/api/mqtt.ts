@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto'
-import type { Connection, Handlers, MqttMessageView, MqttSubscriptionView, ParsedArgs } from '../../contract'
+import { GetRetainedMessageCommand, ListRetainedMessagesCommand } from '@aws-sdk/client-iot-data-plane'
+import pLimit from 'p-limit'
+import type { Connection, Handlers, MqttMessageView, MqttSubscriptionView, ParsedArgs, RetainedMessageView } from '../../contract'
 import type { ReceivedMessage } from '../../core/mqtt'
 import type { BackendContext } from './context'
 import { invalidArguments } from './errors'
@@ -28,7 +30,7 @@ export class MqttHandlers {
     private readonly leases: MqttLeases
   ) {}
 
-  handlers(): Pick<Handlers, 'mqtt.subscribe' | 'mqtt.publish' | 'mqtt.unsubscribe'> {
+  handlers(): Pick<Handlers, 'mqtt.subscribe' | 'mqtt.publish' | 'mqtt.unsubscribe' | 'mqtt.listRetained'> {
     return {
       'mqtt.subscribe': async ({ filter, qos, as }) => {
         const held = await this.hold(as)
@@ -78,6 +80,28 @@ export class MqttHandlers {
           await held.release()
         }
         return { published: true }
+      },
+      'mqtt.listRetained': async ({ nextToken, maxResults }) => {
+        const dataPlane = await this.ctx.session.deviceSide.dataPlane(this.ctx.connection())
+        const page = await dataPlane.send(new ListRetainedMessagesCommand({ nextToken, maxResults: maxResults ?? 50 }))
+        // ListRetainedMessages has no payloads: each is read with GetRetainedMessage, a few at a time.
+        const limit = pLimit(8)
+        const messages = await Promise.all(
+          (page.retainedTopics ?? []).map((summary) =>
+            limit(async (): Promise<RetainedMessageView | undefined> => {
+              const out = await dataPlane.send(new GetRetainedMessageCommand({ topic: summary.topic })).catch((error: unknown) => {
+                // Cleared between the list and the read: not retained any more.
+                if ((error as { name?: string }).name === 'ResourceNotFoundException') return undefined
+                throw error
+              })
+              if (!out?.topic) return undefined
+              const { payload, encoding } = payloadText(out.payload ?? new Uint8Array())
+              const lastModified = out.lastModifiedTime === undefined ? undefined : new Date(out.lastModifiedTime).toISOString()
+              return { topic: out.topic, payload, encoding, payloadSize: out.payload?.length ?? 0, qos: out.qos === 1 ? 1 : 0, ...(lastModified ? { lastModified } : {}) }
+            })
+          )
+        )
+        return { messages: messages.filter((m): m is RetainedMessageView => m !== undefined), ...(page.nextToken ? { nextToken: page.nextToken } : {}) }
       }
     }
   }
@@ -115,13 +139,14 @@ export class MqttHandlers {
 }
 
 function messageView(subscriptionId: string, message: ReceivedMessage): MqttMessageView {
-  let payload: string
-  let encoding: MqttMessageView['encoding'] = 'utf8'
+  return { subscriptionId, topic: message.topic, ...payloadText(message.payload), qos: message.qos, retain: message.retain }
+}
+
+/** The payload as text when it is UTF-8, else as base64. */
+function payloadText(bytes: Uint8Array): { payload: string; encoding: MqttMessageView['encoding'] } {
   try {
-    payload = strictUtf8.decode(message.payload)
+    return { payload: strictUtf8.decode(bytes), encoding: 'utf8' }
   } catch {
-    payload = Buffer.from(message.payload).toString('base64')
-    encoding = 'base64'
+    return { payload: Buffer.from(bytes).toString('base64'), encoding: 'base64' }
   }
-  return { subscriptionId, topic: message.topic, payload, encoding, qos: message.qos, retain: message.retain }
 }

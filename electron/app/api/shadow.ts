@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Connection, EndedBecause, Handlers, ShadowKeyView, ShadowWatchChange, WatchRef } from '../../contract'
 import { describeShadow, ShadowClient, ShadowConflictError, watchShadow, type ShadowDocument, type ShadowKey, type ShadowVia, type ShadowWatch, type ShadowWatchEvent } from '../../core/shadow'
+import type { HistoryRecorder } from '../historyRecorder'
 import type { BackendContext } from './context'
 import { invalidArguments } from './errors'
 import { describeConnectionState, describeEnd, sameConnection, type HeldConnection, type MqttLeases } from './mqttLeases'
@@ -23,7 +24,9 @@ export class ShadowHandlers {
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly leases: MqttLeases
+    private readonly leases: MqttLeases,
+    /** Every document a watch sees goes to the history, shown or not. */
+    private readonly recorder?: HistoryRecorder
   ) {}
 
   handlers(): Pick<Handlers, 'shadow.update' | 'shadow.get' | 'shadow.list' | 'shadow.watch' | 'shadow.unwatch' | 'shadow.delete'> {
@@ -99,14 +102,15 @@ export class ShadowHandlers {
         break
       }
       if (next.value.type === 'absent') break
-      this.emit(ref, next.value)
+      this.emit(ref, next.value, held.opened)
     }
+    if (document) this.recorder?.record(held.opened, { ...keyOf(ref), source: 'get', document })
     watching.pumped = this.pump(watching, events).catch((error: unknown) => this.ctx.session.log.logger.error({ err: error }, 'A shadow watch failed'))
     return { ...ref, document }
   }
 
   private async pump(watching: Watching, events: AsyncIterator<ShadowWatchEvent>): Promise<void> {
-    for (let next = await events.next(); !next.done; next = await events.next()) this.emit(watching.ref, next.value)
+    for (let next = await events.next(); !next.done; next = await events.next()) this.emit(watching.ref, next.value, watching.held.opened)
     // The stream ended without stopWatch: the watch's connection closed for good.
     if (this.watches.get(watching.ref.watchId) !== watching) return
     this.watches.delete(watching.ref.watchId)
@@ -128,18 +132,21 @@ export class ShadowHandlers {
     this.ctx.events.emit('shadow.watchState', { ...watching.ref, change: { kind: 'stopped', because }, message: `Stopped watching ${describeShadow(watching.ref)}: ${describeEnd(because)}` })
   }
 
-  private emit(ref: WatchRef, event: ShadowWatchEvent): void {
+  private emit(ref: WatchRef, event: ShadowWatchEvent, opened: Connection): void {
     const { events } = this.ctx
     const state = (change: ShadowWatchChange, message: string) => events.emit('shadow.watchState', { ...ref, change, message })
     switch (event.type) {
-      case 'document':
-        return events.emit('shadow.document', {
-          ...ref,
+      case 'document': {
+        const seen = {
+          ...keyOf(ref),
           source: event.source,
           document: event.document,
           ...(event.previous === undefined ? {} : { previous: event.previous }),
           ...(event.clientToken === undefined ? {} : { clientToken: event.clientToken })
-        })
+        }
+        this.recorder?.record(opened, seen)
+        return events.emit('shadow.document', { ...ref, ...seen })
+      }
       case 'delta':
         return events.emit('shadow.delta', { ...ref, delta: event.delta })
       case 'deleted':

@@ -23,6 +23,7 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
     const info = {
       controlPlaneUrl: core.controlPlaneUrl,
       dataPlaneUrl: core.dataPlaneUrl,
+      deviceDataPlaneUrl: core.deviceDataPlaneUrl,
       mqttHost: core.mqttHost,
       mqttPort: core.mqttPort,
       webSocketUrl: core.webSocketUrl,

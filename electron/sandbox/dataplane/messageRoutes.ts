@@ -10,7 +10,8 @@ import { AWS_MQTT_LIMITS, isPublishableReservedTopic, topicSizeProblem } from '.
 // hands the body's bytes to the device gateway, as an MQTT client's PUBLISH would be, under the same
 // topic and size rules; GetRetainedMessage and ListRetainedMessages read the retained messages the
 // gateway keeps in the store, so HTTP sees exactly what an MQTT subscriber would get. The caller is
-// the sandbox's IAM identity (SigV4 checked by the server), which may publish anywhere.
+// the sandbox's IAM identity (SigV4), which may publish anywhere, or on the device data plane a
+// device, which needs the IoT policy permissions each route names (iot-core.md §3.2).
 //
 // MQTT 5 properties of Publish (contentType, responseTopic, messageExpiry, user properties) are
 // accepted and dropped: the gateway speaks MQTT 3.1.1, which cannot carry them.
@@ -30,6 +31,10 @@ export function messageRoutes(ctx: MessageRoutesContext): Route[] {
       method: 'POST',
       pattern: '/topics/{topic+}',
       body: 'raw',
+      iotPermissions: (req) => [
+        { action: 'iot:Publish', resource: `topic/${req.params['topic']!}` },
+        ...(queryBoolean(req, 'retain') ? [{ action: 'iot:RetainPublish', resource: `topic/${req.params['topic']!}` }] : [])
+      ],
       handler: async (req) => {
         const topic = req.params['topic']!
         const qos = queryInteger(req, 'qos', 0, 1) ?? 0
@@ -50,6 +55,7 @@ export function messageRoutes(ctx: MessageRoutesContext): Route[] {
       operation: 'GetRetainedMessage',
       method: 'GET',
       pattern: '/retainedMessage/{topic+}',
+      iotPermissions: (req) => [{ action: 'iot:GetRetainedMessage', resource: `topic/${req.params['topic']!}` }],
       handler: (req) => {
         const topic = req.params['topic']!
         const message = ctx.retained.get(topic)
@@ -61,6 +67,7 @@ export function messageRoutes(ctx: MessageRoutesContext): Route[] {
       operation: 'ListRetainedMessages',
       method: 'GET',
       pattern: '/retainedMessage',
+      iotPermissions: () => [{ action: 'iot:ListRetainedMessages', resource: '*' }],
       handler: (req) => {
         const page = paginate(ctx.retained.list(), (message) => message.topic, pageRequestOf(req, RETAINED_PAGING))
         return {

@@ -1,6 +1,6 @@
 import { IotError } from '../http/iotError'
 import { pageRequestOf, paginate, type PagingParameters } from '../http/paging'
-import type { Route, SandboxRequest, SandboxResponse } from '../http/route'
+import type { IotPermission, Route, RoutedRequest, SandboxRequest, SandboxResponse } from '../http/route'
 import { ShadowError, shadowErrors, type ShadowBook, type ShadowKey, type ShadowResult } from '../shadow'
 import type { ShadowRequestRate } from '../shadow/requestRate'
 import type { ShadowNotifier } from './notifications'
@@ -9,7 +9,9 @@ import type { ShadowNotifier } from './notifications'
 // operations of @aws-sdk/client-iot-data-plane and `aws iot-data`, answered by the sandbox's one
 // ShadowBook, so HTTP and MQTT see the same shadows. `?name=` selects a named shadow. A refusal is
 // AWS's exception name and status with the shadow service's error document as the body
-// (`{code, message, timestamp?, clientToken?}`), which carries the `message` the SDKs read.
+// (`{code, message, timestamp?, clientToken?}`), which carries the `message` the SDKs read. Each
+// route names the IoT policy permission a device needs for it on the device data plane
+// (iot-core.md §3.2).
 
 /** ListNamedShadowsForThing: pageSize 1–100 (MODEL-DATA); the default size is UNCONFIRMED. */
 export const NAMED_SHADOW_PAGING: PagingParameters = { token: 'nextToken', size: 'pageSize', defaultSize: 25, maxSize: 100 }
@@ -32,6 +34,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       operation: 'GetThingShadow',
       method: 'GET',
       pattern: '/things/{thingName}/shadow',
+      iotPermissions: (req) => [shadowPermission('iot:GetThingShadow', req)],
       handler: (req) => answer(ctx, ctx.shadows.get(countedShadowKeyOf(req, ctx)))
     },
     {
@@ -40,6 +43,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       pattern: '/things/{thingName}/shadow',
       // The payload is a blob (application/octet-stream): the shadow service judges its bytes.
       body: 'raw',
+      iotPermissions: (req) => [shadowPermission('iot:UpdateThingShadow', req)],
       handler: (req) => {
         const result = ctx.shadows.update(countedShadowKeyOf(req, ctx), req.rawBody)
         if (result.accepted) ctx.notifier.publish(result.notifications)
@@ -50,12 +54,15 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       operation: 'DeleteThingShadow',
       method: 'DELETE',
       pattern: '/things/{thingName}/shadow',
+      iotPermissions: (req) => [shadowPermission('iot:DeleteThingShadow', req)],
       handler: (req) => answer(ctx, ctx.shadows.delete(countedShadowKeyOf(req, ctx)))
     },
     {
       operation: 'ListNamedShadowsForThing',
       method: 'GET',
       pattern: '/api/things/shadow/ListNamedShadowsForThing/{thingName}',
+      // The action table says `*`, the REST page's example `thing/<thing>`; the example is what devices' policies name.
+      iotPermissions: (req) => [{ action: 'iot:ListNamedShadowsForThing', resource: `thing/${req.params['thingName']!}` }],
       handler: (req) => {
         const timestamp = Math.floor(ctx.now() / 1000)
         countRequest(ctx, req.params['thingName']!)
@@ -88,7 +95,16 @@ function countedShadowKeyOf(req: SandboxRequest, ctx: DataPlaneContext): ShadowK
   return key
 }
 
-function shadowKeyOf(req: SandboxRequest): ShadowKey {
+/**
+ * A shadow operation on the shadow's thing: `thing/<thing>`, a named shadow `thing/<thing>/<shadow>`
+ * (documented for UpdateThingShadow; UNCONFIRMED for Get and Delete, assumed the same).
+ */
+function shadowPermission(action: string, req: RoutedRequest): IotPermission {
+  const key = shadowKeyOf(req)
+  return { action, resource: key.shadowName === undefined ? `thing/${key.thingName}` : `thing/${key.thingName}/${key.shadowName}` }
+}
+
+function shadowKeyOf(req: RoutedRequest): ShadowKey {
   const thingName = req.params['thingName']!
   const shadowName = req.query.get('name')
   return shadowName === null ? { thingName } : { thingName, shadowName }

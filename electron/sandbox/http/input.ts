@@ -85,7 +85,7 @@ export function requiredHeader(req: SandboxRequest, header: string, member: stri
   return value
 }
 
-export function queryBoolean(req: SandboxRequest, name: string): boolean | undefined {
+export function queryBoolean(req: Pick<SandboxRequest, 'query'>, name: string): boolean | undefined {
   const value = req.query.get(name)
   if (value === null) return undefined
   if (value === 'true') return true

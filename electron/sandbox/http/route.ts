@@ -1,7 +1,7 @@
 // The shape every Local IoT Core HTTP operation is written in (the control plane's and the data
-// plane's). The server (server.ts) checks SigV4 and throttling, finds the route, reads the body as
-// the route asks, and serialises what the handler returns in the rest-json wire format the AWS SDKs
-// expect.
+// plane's). The server (server.ts) asks its RequestAuthorizer who is calling, finds the route, lets
+// the authorizer judge the call, applies throttling, reads the body as the route asks, and
+// serialises what the handler returns in the rest-json wire format the AWS SDKs expect.
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
 
@@ -18,9 +18,20 @@ export interface SandboxRequest {
   rawBody: Buffer
 }
 
+/** A request once routed, before its body is read: what authorization may look at. */
+export type RoutedRequest = Omit<SandboxRequest, 'body'>
+
 export interface SandboxResponse {
   status?: number
   body?: unknown
+}
+
+/** One IoT policy permission a call needs (research/iot-core.md §3.2). */
+export interface IotPermission {
+  /** e.g. `iot:GetThingShadow`. */
+  action: string
+  /** The resource without the `arn:aws:iot:<region>:<account>:` prefix, e.g. `thing/lamp-1`, or `*` for actions without one. */
+  resource: string
 }
 
 export interface Route {
@@ -34,5 +45,10 @@ export interface Route {
    * SerializationException; 'raw' leaves it to the handler (UpdateThingShadow's payload is a blob).
    */
   body?: 'json' | 'raw'
+  /**
+   * The IoT policy permissions a device needs for this call when it makes it with its certificate
+   * (the device data plane), all of them; a route without it is closed to devices.
+   */
+  iotPermissions?: (req: RoutedRequest) => IotPermission[]
   handler: (req: SandboxRequest) => SandboxResponse | Promise<SandboxResponse>
 }

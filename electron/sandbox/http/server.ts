@@ -1,26 +1,36 @@
 import http from 'node:http'
+import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
 import { IotError } from './iotError'
-import type { HttpMethod, Route, SandboxRequest } from './route'
+import type { RequestAuthorizer } from './requestAuthorizer'
+import type { HttpMethod, Route, RoutedRequest, SandboxRequest } from './route'
 import { Router } from './router'
-import { verifySigV4, type SandboxCredentials } from './sigv4'
 import { Throttle } from './throttle'
 
-// The Local IoT Core's HTTP front doors (one per API: the control plane, the data plane): node:http
-// on loopback, SigV4 check for the API's signing names, routing, throttling, JSON in and out in the
-// rest-json shape the AWS SDKs and the AWS CLI expect. Errors are written as AWS writes them: status
-// code, `x-amzn-ErrorType: <Name>`, body `{"message": ...}` plus the error's extra members.
+// The Local IoT Core's HTTP front doors (the control plane, the data plane with SigV4, the device
+// data plane with client certificates): node:http, or node:https asking for the client's
+// certificate, on loopback; the server's RequestAuthorizer, routing, throttling, JSON in and out in
+// the rest-json shape the AWS SDKs and the AWS CLI expect. Errors are written as AWS writes them:
+// status code, `x-amzn-ErrorType: <Name>`, body `{"message": ...}` plus the error's extra members.
 
 export interface SandboxHttpServerOptions {
   routes: Route[]
   host: string
   /** 0 picks a free port. */
   port: number
-  region: string
-  /** The SigV4 signing names the API accepts, see ACCEPTED_SIGNING_NAMES. */
-  signingServices: readonly string[]
-  credentials: SandboxCredentials
+  /** Who may call: sigV4Authorizer for the sandbox's IAM identity, deviceAuthorizer for device certificates. */
+  authorizer: RequestAuthorizer
+  /**
+   * Serve HTTPS with this identity and ask every client for its certificate. Any certificate, or none,
+   * completes the handshake (a device's may be registered without a CA); the authorizer judges it.
+   */
+  tls?: {
+    key: string
+    certificateChain: string
+    /** The CA named in the certificate request (clients send theirs whoever signed it). */
+    clientCa: string
+  }
   /** Refuse calls beyond AWS's default per-operation rates with ThrottlingException. */
   throttling: boolean
   /** Told of every failure that is not an AWS error (answered as InternalFailureException), e.g. to log its stack. */
@@ -28,7 +38,7 @@ export interface SandboxHttpServerOptions {
 }
 
 export interface RunningServer {
-  /** e.g. `http://127.0.0.1:41234` */
+  /** e.g. `http://127.0.0.1:41234` (`https://` with `tls`) */
   url: string
   port: number
   close(): Promise<void>
@@ -41,14 +51,17 @@ export async function startSandboxHttpServer(options: SandboxHttpServerOptions):
   const router = new Router(options.routes)
   const throttle = options.throttling ? new Throttle() : undefined
 
-  const server = http.createServer((req, res) => {
+  const listener = (req: http.IncomingMessage, res: http.ServerResponse): void => {
     handle(req, options, router, throttle)
       .then(({ status, body }) => send(res, status, body))
       .catch((error: unknown) => {
         if (!(error instanceof IotError)) options.onInternalFailure?.(error)
         sendError(res, toIotError(error))
       })
-  })
+  }
+  const server = options.tls
+    ? https.createServer({ key: options.tls.key, cert: options.tls.certificateChain, ca: [options.tls.clientCa], requestCert: true, rejectUnauthorized: false }, listener)
+    : http.createServer(listener)
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(options.port, options.host, () => {
@@ -59,7 +72,7 @@ export async function startSandboxHttpServer(options: SandboxHttpServerOptions):
   const port = (server.address() as AddressInfo).port
   const hostInUrl = options.host.includes(':') ? `[${options.host}]` : options.host
   return {
-    url: `http://${hostInUrl}:${port}`,
+    url: `${options.tls ? 'https' : 'http'}://${hostInUrl}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve, reject) => {
@@ -82,10 +95,7 @@ async function handle(
   const headers = lowerCaseHeaders(req.headers)
   const method = (req.method ?? 'GET').toUpperCase() as HttpMethod
 
-  await verifySigV4(
-    { method, rawPath, query: url.searchParams, headers, body: rawBody },
-    { credentials: options.credentials, region: options.region, services: options.signingServices, now: Date.now() }
-  )
+  const principal = await options.authorizer.authenticate({ method, rawPath, query: url.searchParams, headers, body: rawBody, socket: req.socket })
 
   const found = METHODS.has(method) ? router.find(method, rawPath) : { notFound: true as const, allowedMethods: [] }
   if ('notFound' in found) {
@@ -94,16 +104,11 @@ async function handle(
       : ' Check the endpoint URL and the SDK version; the Local IoT Core implements the AWS IoT operations ThingBench uses.'
     throw new IotError('UnknownOperationException', 404, `No Local IoT Core operation matches ${method} ${rawPath}.${hint}`)
   }
+  const routed: RoutedRequest = { method, params: found.params, query: url.searchParams, headers, rawBody }
+  options.authorizer.authorize(principal, found.route, routed)
   throttle?.take(found.route.operation)
 
-  const request: SandboxRequest = {
-    method,
-    params: found.params,
-    query: url.searchParams,
-    headers,
-    body: found.route.body === 'raw' ? undefined : parseJson(rawBody),
-    rawBody
-  }
+  const request: SandboxRequest = { ...routed, body: found.route.body === 'raw' ? undefined : parseJson(rawBody) }
   const response = await found.route.handler(request)
   return { status: response.status ?? 200, body: response.body }
 }

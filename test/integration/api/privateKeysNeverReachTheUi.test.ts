@@ -73,6 +73,10 @@ const calls: Calls = {
   'policies.describe': (s) => [{ policyName: s.csr.policyName }],
   'policies.version': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
   'policies.setDefaultVersion': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
+  'policies.explainRefusal': (s) => [
+    { thingName: s.csr.thingName, action: 'subscribe', resource: '$aws/things/someone-else/shadow/#' },
+    { certificateId: s.csr.certificateId, clientId: s.csr.thingName, action: 'connect' }
+  ],
   'things.list': () => [{}],
   'things.describe': (s) => [s.csr, s.aws, s.file].map(({ thingName }) => ({ thingName })),
   'things.updateAttributes': (s) => [{ thingName: s.file.thingName, attributes: { site: 'bench-3' } }],
@@ -107,12 +111,28 @@ const calls: Calls = {
     { filter: '#', as: { operator: true } }
   ],
   'mqtt.publish': (s) => [{ topic: `$aws/things/${s.csr.thingName}/shadow/get`, payload: '{}', as: { thingName: s.csr.thingName } }],
-  'mqtt.unsubscribe': () => deviceSide.subscriptionIds().map((subscriptionId) => ({ subscriptionId }))
+  'mqtt.unsubscribe': () => deviceSide.subscriptionIds().map((subscriptionId) => ({ subscriptionId })),
+  'mqtt.listRetained': () => [{}],
+  // The history holds what the watch above saw of keys-csr's shadow.
+  'history.versions': (s) => [{ thingName: s.csr.thingName, withDocuments: true }],
+  'history.version': (s) => [{ thingName: s.csr.thingName, version: recorded.firstVersion() }],
+  'history.diff': (s) => [{ thingName: s.csr.thingName, from: recorded.firstVersion(), to: recorded.lastVersion() }],
+  'history.export': (s) => [
+    { thingName: s.csr.thingName, format: 'csv' },
+    { thingName: s.csr.thingName, format: 'jsonl', folder: join(dir, 'history-export') }
+  ],
+  'history.settings': () => [{}],
+  'history.setSettings': () => [{ keepDays: 30 }]
 }
 
 /** Answers so far, per method: the device-side calls take the ids earlier ones answered (the table's order is the contract's). */
 const answered = new Map<string, unknown[]>()
 const idsFrom = (method: MethodName, field: string): string[] => (answered.get(method) ?? []).map((answer) => (answer as Record<string, string>)[field]!)
+const recorded = {
+  versions: () => (answered.get('history.versions')?.[0] as { versions: Array<{ version: number }> } | undefined)?.versions ?? [],
+  firstVersion: () => recorded.versions()[0]!.version,
+  lastVersion: () => recorded.versions().at(-1)!.version
+}
 const deviceSide = {
   watchId: randomUUID(),
   deviceId: () => idsFrom('device.start', 'deviceId')[0]!,

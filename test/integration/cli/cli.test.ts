@@ -24,6 +24,7 @@ import { cliEnv, runThingbench, startThingbench } from '../../support/thingbench
 interface SandboxInfo {
   controlPlaneUrl: string
   dataPlaneUrl: string
+  deviceDataPlaneUrl: string
   webSocketUrl: string
   region: string
   accessKeyId: string
@@ -72,6 +73,8 @@ describe('thingbench sandbox', () => {
       expect(serving.info.dataPlaneUrl).toBe(info.dataPlaneUrl)
       // MQTT over WebSocket with SigV4, for an operator holding these credentials.
       expect(info.webSocketUrl).toMatch(/^wss:\/\/localhost:\d+\/mqtt$/)
+      // The data plane for devices: HTTPS with their certificates.
+      expect(info.deviceDataPlaneUrl).toMatch(/^https:\/\/localhost:\d+$/)
       child.kill(signal)
       const [code] = await once(child, 'close')
       expect(code, signal).toBe(0)

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { dataPlaneRoutes } from '../../../electron/sandbox/dataplane/routes'
 import { ShadowNotifications, type ShadowNotifier } from '../../../electron/sandbox/dataplane/notifications'
 import { startSandboxHttpServer, type RunningServer } from '../../../electron/sandbox/http/server'
+import { sigV4Authorizer } from '../../../electron/sandbox/http/requestAuthorizer'
 import { ACCEPTED_SIGNING_NAMES } from '../../../electron/sandbox/http/sigv4'
 import { ShadowBook, type ShadowMessage } from '../../../electron/sandbox/shadow'
 import { dataPlaneClientFor } from '../../support/dataPlane'
@@ -30,9 +31,7 @@ async function serve(notifications: ShadowNotifications, shadows = new ShadowBoo
     routes: dataPlaneRoutes({ shadows, notifier: notifications, now: () => NOW_MS, ...(onInternalFailure ? { onInternalFailure } : {}) }),
     host: '127.0.0.1',
     port: 0,
-    region,
-    signingServices: ACCEPTED_SIGNING_NAMES.dataPlane,
-    credentials,
+    authorizer: sigV4Authorizer({ credentials, region, services: ACCEPTED_SIGNING_NAMES.dataPlane }),
     throttling: false
   })
   client = dataPlaneClientFor({ ...credentials, region, dataPlaneUrl: server.url })

@@ -1,0 +1,288 @@
+import { defineStore } from 'pinia'
+import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
+import type { MqttConnectionState, MqttIdentity, MqttSubscriptionView, RefusableAction, RefusalExplanation, RetainedMessageView } from '@contract/mqtt'
+import { useApi } from '../api/useApi'
+import { encodePayload, guessFormat, type PayloadFormat } from './support/mqttPayload'
+import { RingBuffer } from './support/ringBuffer'
+import { trackedCall } from './support/trackedCall'
+
+/** The message log keeps the newest this many messages… */
+export const messageLogCapacity = 10_000
+/** …and at most this many payload characters (AWS allows 128 KB a message): the oldest go first. */
+export const messageLogMaxChars = 32 * 1024 * 1024
+/** The log is shown as a snapshot at most this often, however fast messages arrive. */
+export const logRefreshMs = 100
+/** Topics whose payload format is remembered (the least recently chosen is forgotten first). */
+const rememberedFormats = 500
+const formatsStorageKey = 'thingbench.mqtt.payloadFormats'
+
+/** Who subscribes or publishes: the operator (the connection's credentials) or a thing (its vault key). */
+export type MqttActor = { operator: true } | { thingName: string }
+
+export interface LoggedMessage {
+  seq: number
+  /** Epoch ms, when the UI received it. */
+  receivedAt: number
+  topic: string
+  payload: string
+  encoding: 'utf8' | 'base64'
+  qos: 0 | 1
+  retain: boolean
+  subscriptionId: string
+  /** The subscription's filter, when it is still known. */
+  filter?: string
+}
+
+/** A refused subscribe, publish or connection, with the policy's explanation where one could be had. */
+export interface Refusal {
+  action: RefusableAction
+  thingName: string
+  resource: string
+  error: unknown
+  explanation: RefusalExplanation | null
+}
+
+export interface PublishDraft {
+  topic: string
+  payload: string
+  format: PayloadFormat
+  qos: 0 | 1
+  retain: boolean
+  as: MqttActor
+}
+
+/**
+ * The MQTT client: subscriptions as the operator or as a thing, a bounded message log shown in
+ * snapshots (pause, search, a payload format remembered per topic, JSON lines export), publishing,
+ * retained messages, and a refusal explained by policies.explainRefusal.
+ */
+export const useMqttStore = defineStore('mqtt', () => {
+  const api = useApi()
+
+  const subscriptions = ref<MqttSubscriptionView[]>([])
+  const subscribing = trackedCall()
+  const publishing = trackedCall()
+  const retainedLoad = trackedCall()
+  const refusal = shallowRef<Refusal | null>(null)
+  /** The last word of each connection the back end holds, by client id. */
+  const connections = ref<Record<string, { identity: MqttIdentity; state: MqttConnectionState; message: string }>>({})
+  /** Why subscriptions ended without being asked to (connection closed or changed). */
+  const notices = ref<string[]>([])
+  const retained = shallowRef<RetainedMessageView[]>([])
+
+  // ---- the log ----------------------------------------------------------------------------------
+
+  const buffer = new RingBuffer<LoggedMessage>(messageLogCapacity)
+  let bufferedChars = 0
+  let nextSeq = 1
+  /** What the view shows, newest first: replaced at most every logRefreshMs, never while paused. */
+  const log = shallowRef<readonly LoggedMessage[]>([])
+  const received = ref(0)
+  const dropped = ref(0)
+  const paused = ref(false)
+  /** Messages that arrived since the log was paused (they are kept, and shown on resume). */
+  const arrivedWhilePaused = ref(0)
+  const search = ref('')
+  let refreshTimer: ReturnType<typeof setTimeout> | undefined
+
+  function record(message: Omit<LoggedMessage, 'seq' | 'receivedAt'>): void {
+    if (buffer.size === buffer.capacity) bufferedChars -= buffer.shift()!.payload.length
+    buffer.push({ ...message, seq: nextSeq++, receivedAt: Date.now() })
+    bufferedChars += message.payload.length
+    while (bufferedChars > messageLogMaxChars && buffer.size > 1) bufferedChars -= buffer.shift()!.payload.length
+    received.value++
+    if (paused.value) arrivedWhilePaused.value++
+    else refreshTimer ??= setTimeout(refresh, logRefreshMs)
+  }
+
+  function refresh(): void {
+    clearTimeout(refreshTimer)
+    refreshTimer = undefined
+    if (paused.value) return
+    log.value = buffer.toArray().reverse()
+    dropped.value = buffer.dropped
+  }
+
+  function setPaused(next: boolean): void {
+    paused.value = next
+    if (!next) {
+      arrivedWhilePaused.value = 0
+      refresh()
+    }
+  }
+
+  function clearLog(): void {
+    buffer.clear()
+    bufferedChars = 0
+    arrivedWhilePaused.value = 0
+    refresh()
+  }
+
+  const filtered = computed(() => {
+    const needle = search.value.trim().toLowerCase()
+    if (!needle) return log.value
+    return log.value.filter((m) => m.topic.toLowerCase().includes(needle) || m.payload.toLowerCase().includes(needle))
+  })
+
+  /** The shown (searched) messages as JSON lines, oldest first. */
+  function exportJsonLines(): string {
+    return [...filtered.value]
+      .reverse()
+      .map((m) => JSON.stringify({ time: new Date(m.receivedAt).toISOString(), topic: m.topic, qos: m.qos, retain: m.retain, encoding: m.encoding, payload: m.payload }))
+      .join('\n')
+      .concat(filtered.value.length > 0 ? '\n' : '')
+  }
+
+  // ---- payload format per topic ------------------------------------------------------------------
+
+  const formats = reactive(new Map<string, PayloadFormat>(storedFormats()))
+
+  function formatOf(message: Pick<LoggedMessage, 'topic' | 'payload' | 'encoding'>): PayloadFormat {
+    return formats.get(message.topic) ?? guessFormat(message)
+  }
+
+  function setFormat(topic: string, format: PayloadFormat): void {
+    formats.delete(topic)
+    formats.set(topic, format)
+    while (formats.size > rememberedFormats) formats.delete(formats.keys().next().value!)
+    try {
+      localStorage.setItem(formatsStorageKey, JSON.stringify([...formats]))
+    } catch {
+      // Storage may be unavailable: the choice then lasts until the page is reloaded.
+    }
+  }
+
+  // ---- events ----------------------------------------------------------------------------------------
+
+  const stops = [
+    api.on('mqtt.message', (message) => {
+      const subscription = subscriptions.value.find((s) => s.subscriptionId === message.subscriptionId)
+      if (!subscription) return
+      record({ ...message, filter: subscription.filter })
+    }),
+    api.on('mqtt.subscriptionEnded', ({ subscriptionId, message }) => {
+      if (!subscriptions.value.some((s) => s.subscriptionId === subscriptionId)) return
+      subscriptions.value = subscriptions.value.filter((s) => s.subscriptionId !== subscriptionId)
+      notices.value = [...notices.value.slice(-9), message]
+    }),
+    api.on('mqtt.connectionState', ({ identity, state, message }) => {
+      connections.value = { ...connections.value, [identity.clientId]: { identity, state, message } }
+    })
+  ]
+  onScopeDispose(() => {
+    stops.forEach((stop) => stop())
+    clearTimeout(refreshTimer)
+  })
+
+  // ---- actions -------------------------------------------------------------------------------------
+
+  function subscribe(filter: string, qos: 0 | 1, as: MqttActor): Promise<boolean> {
+    refusal.value = null
+    return subscribing.run(async () => {
+      try {
+        const view = await api.call('mqtt.subscribe', { filter, qos, as })
+        subscriptions.value = [...subscriptions.value, view]
+      } catch (error) {
+        await explainIfRefused(error, 'subscribe', filter, as)
+        throw error
+      }
+    })
+  }
+
+  async function unsubscribe(subscriptionId: string): Promise<boolean> {
+    return subscribing.run(async () => {
+      await api.call('mqtt.unsubscribe', { subscriptionId })
+      subscriptions.value = subscriptions.value.filter((s) => s.subscriptionId !== subscriptionId)
+    })
+  }
+
+  /** Ends every subscription of this client (the back end's connections close when nobody holds them). */
+  async function unsubscribeAll(): Promise<void> {
+    for (const { subscriptionId } of subscriptions.value) await unsubscribe(subscriptionId)
+  }
+
+  function publish(draft: PublishDraft): Promise<boolean> {
+    refusal.value = null
+    return publishing.run(async () => {
+      // A payload that is not what its format says is refused here, before anything is sent.
+      const encoded = encodePayload(draft.payload, draft.format)
+      try {
+        await api.call('mqtt.publish', { topic: draft.topic, ...encoded, qos: draft.qos, retain: draft.retain, as: draft.as })
+      } catch (error) {
+        await explainIfRefused(error, 'publish', draft.topic, draft.as)
+        throw error
+      }
+    })
+  }
+
+  function loadRetained(): Promise<boolean> {
+    return retainedLoad.run(async () => {
+      const all: RetainedMessageView[] = []
+      let nextToken: string | undefined
+      do {
+        const page = await api.call('mqtt.listRetained', { maxResults: 200, nextToken })
+        all.push(...page.messages)
+        nextToken = page.nextToken
+      } while (nextToken)
+      retained.value = all.sort((a, b) => a.topic.localeCompare(b.topic))
+    })
+  }
+
+  /**
+   * A thing's refused subscribe or publish, asked of the policy (TestAuthorization): the error alone
+   * says only that it was refused. An operator's refusal is IAM's, which TestAuthorization cannot judge.
+   */
+  async function explainIfRefused(error: unknown, action: RefusableAction, resource: string, as: MqttActor): Promise<void> {
+    if (!('thingName' in as)) return
+    let explanation: RefusalExplanation | null = null
+    try {
+      explanation = await api.call('policies.explainRefusal', { thingName: as.thingName, action, resource })
+    } catch {
+      // No explanation to add (no permission to ask, say): the error is shown by itself.
+    }
+    if (explanation?.decision === 'ALLOWED') explanation = null
+    refusal.value = { action, thingName: as.thingName, resource, error, explanation }
+  }
+
+  return {
+    subscriptions,
+    subscribing: subscribing.pending,
+    subscribeError: subscribing.error,
+    publishing: publishing.pending,
+    publishError: publishing.error,
+    refusal,
+    connections,
+    notices,
+    retained,
+    retainedLoading: retainedLoad.pending,
+    retainedError: retainedLoad.error,
+    log,
+    filtered,
+    received,
+    dropped,
+    paused,
+    arrivedWhilePaused,
+    search,
+    subscribe,
+    unsubscribe,
+    unsubscribeAll,
+    publish,
+    loadRetained,
+    setPaused,
+    clearLog,
+    refresh,
+    exportJsonLines,
+    formatOf,
+    setFormat
+  }
+})
+
+function storedFormats(): Array<[string, PayloadFormat]> {
+  try {
+    const stored = JSON.parse(localStorage.getItem(formatsStorageKey) ?? '[]') as unknown
+    if (!Array.isArray(stored)) return []
+    return stored.filter((entry): entry is [string, PayloadFormat] => Array.isArray(entry) && typeof entry[0] === 'string' && ['json', 'text', 'hex'].includes(entry[1] as string))
+  } catch {
+    return []
+  }
+}
