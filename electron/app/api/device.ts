@@ -96,7 +96,7 @@ export class DeviceHandlers {
   private onDeviceEvent(ref: DeviceRef, answering: DeviceView['answering'], event: SimulatedDeviceEvent): void {
     switch (event.type) {
       case 'delta': {
-        const next = answering.mode === 'manual' ? 'waiting for device.acknowledge' : `answering in ${answering.delayMs} ms`
+        const next = answering.mode === 'manual' ? 'waiting to be accepted' : `answering in ${answering.delayMs} ms`
         return this.emit(ref, { type: 'delta', delta: event.delta }, `Delta at version ${event.delta.version}: ${JSON.stringify(event.delta.state)} (${next})`)
       }
       case 'reported':

@@ -128,7 +128,7 @@ describe('shadow.watch and device.*', () => {
     await api.call('shadow.update', { thingName: 'lamp-1', shadowName: 'dimmer', desired: { level: 3 } })
     const ofDevice = () => events('device.event').filter((e) => e.deviceId === device.deviceId)
     await vi.waitFor(() => expect(ofDevice().map((e) => e.change.type)).toEqual(['reported', 'delta']))
-    expect(ofDevice()[1]!.message).toMatch(/waiting for device.acknowledge/)
+    expect(ofDevice()[1]!.message).toMatch(/waiting to be accepted/)
     const listed = await api.call('device.list', {})
     expect(listed, JSON.stringify(listed)).toEqual([expect.objectContaining({ deviceId: device.deviceId, pendingDelta: expect.objectContaining({ state: { level: 3 } }) })])
     await new Promise((resolve) => setTimeout(resolve, 300))

@@ -5,6 +5,7 @@ import { displayPayload } from '../../../../renderer/src/stores/support/mqttPayl
 import { logRefreshMs, useMqttStore } from '../../../../renderer/src/stores/useMqttStore'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
 import { freshPinia } from '../registry/registryApp'
+import { until } from '../../../support/until'
 
 // The MQTT client's store against the real back end and the Local IoT Core (the operator over
 // WebSocket + SigV4, a thing over mutual TLS with its vault key), a fresh Pinia per test.
@@ -30,15 +31,6 @@ afterEach(async () => {
   await store.unsubscribeAll()
 })
 
-async function until<T>(find: () => T | null | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = find()
-    if (found) return found
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 const operator = { operator: true } as const
 
 describe('the MQTT store', () => {

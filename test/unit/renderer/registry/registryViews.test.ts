@@ -9,6 +9,7 @@ import CertificatesView from '../../../../renderer/src/views/registry/Certificat
 import ThingsView from '../../../../renderer/src/views/registry/ThingsView.vue'
 import ThingTypesView from '../../../../renderer/src/views/registry/ThingTypesView.vue'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
+import { until } from '../../../support/until'
 
 // The registry views as a user meets them, on the real back end and the Local IoT Core.
 let t: TestApi
@@ -35,16 +36,12 @@ function show(view: Component): VueWrapper {
 }
 
 /** Waits for what the user would wait for: the back end answers, the page updates. */
-async function until<T>(read: () => T | null | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
+/** Lets Vue render what the store changed before each look. */
+const untilFlushed = <T>(read: () => T | null | undefined | false, what: string, timeoutMs?: number): Promise<T> =>
+  until(async () => {
     await flushPromises()
-    const value = read()
-    if (value) return value
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
+    return read()
+  }, what, timeoutMs)
 
 const byTestId = (id: string) => document.body.querySelector<HTMLElement>(`[data-testid="${id}"]`)
 const text = (id: string) => byTestId(id)?.textContent?.trim() ?? ''
@@ -63,7 +60,7 @@ async function click(element: HTMLElement | null): Promise<void> {
 describe('the Things view', () => {
   it('counts the things and narrows them as the user types a name or an attribute', async () => {
     show(ThingsView)
-    await until(() => text('things-count') === '3 things', 'three things')
+    await untilFlushed(() => text('things-count') === '3 things', 'three things')
     await type('things-search', 'LAMP')
     expect(text('things-count')).toBe('2 things')
     await type('things-filter-attribute', 'floor=2')
@@ -74,10 +71,10 @@ describe('the Things view', () => {
 
   it('edits attributes in the details drawer, checking each as typed, and saves them', async () => {
     show(ThingsView)
-    await until(() => text('things-count') === '3 things', 'three things')
+    await untilFlushed(() => text('things-count') === '3 things', 'three things')
     await type('things-search', 'hall-sensor')
-    await click(await until(() => [...document.querySelectorAll('[data-testid="things-table"] td')].find((td) => td.textContent?.trim() === 'hall-sensor')?.closest('tr'), 'the row'))
-    await until(() => byTestId('thing-attribute-value-0'), 'the attribute editor')
+    await click(await untilFlushed(() => [...document.querySelectorAll('[data-testid="things-table"] td')].find((td) => td.textContent?.trim() === 'hall-sensor')?.closest('tr'), 'the row'))
+    await untilFlushed(() => byTestId('thing-attribute-value-0'), 'the attribute editor')
     const save = byTestId('thing-attributes-save') as HTMLButtonElement
     expect(save.disabled).toBe(true) // nothing changed yet
 
@@ -90,7 +87,7 @@ describe('the Things view', () => {
     await type('thing-attribute-name-1', 'room')
     await type('thing-attribute-value-1', '12')
     await click(save)
-    await until(() => byTestId('thing-attributes-saved'), 'the saved notice')
+    await untilFlushed(() => byTestId('thing-attributes-saved'), 'the saved notice')
     expect((await t.api.call('things.describe', { thingName: 'hall-sensor' })).attributes).toEqual({ floor: '3', room: '12' })
     expect(byTestId('things-table')?.textContent).toContain('floor=3, room=12')
   })
@@ -98,19 +95,19 @@ describe('the Things view', () => {
   it('opens a thing, shows the calls deprovisioning will make, and deprovisions it on confirmation', async () => {
     await t.api.call('provisioning.run', { plan: { thingName: 'doomed-lamp', policy: { mode: 'none' } } })
     show(ThingsView)
-    await until(() => text('things-count') === '4 things', 'four things')
+    await untilFlushed(() => text('things-count') === '4 things', 'four things')
     await type('things-search', 'doomed')
-    const cell = await until(() => [...document.querySelectorAll('[data-testid="things-table"] td')].find((td) => td.textContent?.trim() === 'doomed-lamp'), 'the row')
+    const cell = await untilFlushed(() => [...document.querySelectorAll('[data-testid="things-table"] td')].find((td) => td.textContent?.trim() === 'doomed-lamp'), 'the row')
     await click(cell.closest('tr'))
-    await until(() => byTestId('thing-details')?.textContent?.includes('arn:'), 'the details')
-    await click(await until(() => byTestId('thing-deprovision'), 'the deprovision button'))
-    const calls = await until(() => byTestId('deprovision-calls'), 'the planned calls')
+    await untilFlushed(() => byTestId('thing-details')?.textContent?.includes('arn:'), 'the details')
+    await click(await untilFlushed(() => byTestId('thing-deprovision'), 'the deprovision button'))
+    const calls = await untilFlushed(() => byTestId('deprovision-calls'), 'the planned calls')
     expect(calls.textContent).toMatch(/DetachThingPrincipal.*DeleteCertificate.*DeleteThing/s)
     // Only a dry run so far.
     expect((await t.api.call('things.describe', { thingName: 'doomed-lamp' })).principals).toHaveLength(1)
 
     await click(byTestId('deprovision-confirm'))
-    await until(() => byTestId('thing-deprovisioned'), 'the confirmation')
+    await untilFlushed(() => byTestId('thing-deprovisioned'), 'the confirmation')
     expect(text('things-count')).toBe('0 things')
     await expect(t.api.call('things.describe', { thingName: 'doomed-lamp' })).rejects.toMatchObject({ errorName: 'ResourceNotFoundException' })
   })
@@ -119,7 +116,7 @@ describe('the Things view', () => {
 describe('the Thing types view', () => {
   it("checks AWS's name rules as the user types and creates nothing until they pass", async () => {
     show(ThingTypesView)
-    await until(() => byTestId('thing-types-list'), 'the list')
+    await untilFlushed(() => byTestId('thing-types-list'), 'the list')
     await type('thing-type-name', 'bad name!')
     expect(text('thing-type-name-error')).toMatch(/Thing type name may contain only/)
     expect((byTestId('thing-type-create') as HTMLButtonElement).disabled).toBe(true)
@@ -127,12 +124,12 @@ describe('the Thing types view', () => {
     await type('thing-type-name', 'Kettle')
     expect(byTestId('thing-type-name-error')).toBeNull()
     await click(byTestId('thing-type-create'))
-    await until(() => byTestId('thing-types-list')?.textContent?.includes('Kettle'), 'the new type in the list')
+    await untilFlushed(() => byTestId('thing-types-list')?.textContent?.includes('Kettle'), 'the new type in the list')
     expect((await t.api.call('thingTypes.list', {})).map((x) => x.thingTypeName)).toContain('Kettle')
 
     await click(byTestId('thing-type-deprecate-Kettle'))
-    await click(await until(() => byTestId('thing-type-deprecate-confirm'), 'the confirmation dialog'))
-    await until(() => byTestId('thing-types-list')?.textContent?.includes('deprecated'), 'the deprecated flag')
+    await click(await untilFlushed(() => byTestId('thing-type-deprecate-confirm'), 'the confirmation dialog'))
+    await untilFlushed(() => byTestId('thing-types-list')?.textContent?.includes('deprecated'), 'the deprecated flag')
     expect((await t.api.call('thingTypes.list', {})).find((x) => x.thingTypeName === 'Kettle')?.deprecated).toBe(true)
   })
 })
@@ -143,9 +140,9 @@ describe('the Certificates view', () => {
     if (outcome.outcome !== 'provisioned') throw new Error(outcome.outcome)
     const { certificateId } = outcome.result
     show(CertificatesView)
-    const cell = await until(() => [...document.querySelectorAll('[data-testid="certificates-list"] td')].find((td) => td.textContent?.includes(certificateId)), 'the row')
+    const cell = await untilFlushed(() => [...document.querySelectorAll('[data-testid="certificates-list"] td')].find((td) => td.textContent?.includes(certificateId)), 'the row')
     await click(cell.closest('tr'))
-    await until(() => text('certificate-status') === 'ACTIVE', 'the details')
+    await untilFlushed(() => text('certificate-status') === 'ACTIVE', 'the details')
     expect(text('certificate-expiry')).toMatch(/^Expires in \d+ days/)
 
     await click(byTestId('certificate-status-REVOKED'))
@@ -154,8 +151,8 @@ describe('the Certificates view', () => {
     expect((await t.api.call('certificates.describe', { certificateId })).status).toBe('ACTIVE')
 
     await click(byTestId('certificate-status-INACTIVE'))
-    await click(await until(() => byTestId('certificate-status-confirm'), 'the confirmation dialog'))
-    await until(() => text('certificate-status') === 'INACTIVE', 'the new status')
+    await click(await untilFlushed(() => byTestId('certificate-status-confirm'), 'the confirmation dialog'))
+    await untilFlushed(() => text('certificate-status') === 'INACTIVE', 'the new status')
     expect((await t.api.call('certificates.describe', { certificateId })).status).toBe('INACTIVE')
   })
 })

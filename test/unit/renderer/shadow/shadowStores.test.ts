@@ -6,6 +6,7 @@ import { useDeviceStore } from '../../../../renderer/src/stores/useDeviceStore'
 import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
 import { freshPinia } from '../registry/registryApp'
+import { until } from '../../../support/until'
 
 // The inspector's stores against the real back end and the Local IoT Core (shadows over MQTT and
 // the HTTP data plane, the simulated device over mutual TLS), a fresh Pinia per test.
@@ -32,15 +33,6 @@ afterEach(async () => {
   for (const running of await t.api.call('device.list', {})) await t.api.call('device.stop', { deviceId: running.deviceId })
 })
 
-async function until<T>(find: () => T | null | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs
-  for (;;) {
-    const found = find()
-    if (found) return found
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 20))
-  }
-}
 
 const updateFromOutside = (thingName: string, state: object, shadowName?: string) =>
   dataPlane.send(new UpdateThingShadowCommand({ thingName, ...(shadowName ? { shadowName } : {}), payload: new TextEncoder().encode(JSON.stringify({ state })) }))
@@ -171,7 +163,8 @@ describe('the simulated device store', () => {
     const delta = await until(() => device.pendingDelta, 'the delta')
     expect(delta.state).toEqual({ on: true })
     expect(device.log[0]?.kind).toBe('delta')
-    expect(shadow.delta).toEqual({ on: true })
+    // The device (mTLS) and the inspector's watch (WebSocket) hear of the change independently.
+    expect(await until(() => shadow.delta, 'the delta in the inspector')).toEqual({ on: true })
 
     expect(await device.acknowledge()).toBe(true)
     await until(() => shadow.delta === undefined && shadow.reported?.on === true, 'the delta gone')
