@@ -8,11 +8,13 @@ Usage:
   thingbench provision --thing NAME [--type T] [--attribute k=v]... [--group G]...
       [--policy NAME | --policy-template shadow|shadow-jobs | --no-policy]
       [--cert csr|aws|PATH.pem [--keep-key]] [--key ec|rsa2048|rsa3072] [--out DIR]
-      [--endpoint URL | --profile P] [--region R] [--json]
+      [--add-certificate] [--endpoint URL | --profile P] [--region R] [--json]
       Register a thing with a certificate and a least-privilege policy. Defaults: --cert csr
       (the key is made here and never leaves this machine), --key ec, --policy-template shadow.
       --cert PATH.pem sends only the file's certificates; a private key in the file is never
       sent, and --keep-key keeps it in the vault (it must be the certificate's own key).
+      A thing that already exists is refused (its certificates and groups are named) unless
+      --add-certificate asks to give it one more certificate.
 
   thingbench deprovision --thing NAME [--delete-policy] [--dry-run]
       [--endpoint URL | --profile P] [--region R] [--json]

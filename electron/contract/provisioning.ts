@@ -48,7 +48,12 @@ export const provisionPlanSchema = z
     attributes: z.record(z.string(), attributeValueSchema).default({}),
     groups: z.array(thingGroupNameSchema).max(maxGroupsPerThing, `A thing can be in at most ${maxGroupsPerThing} groups`).default([]),
     certificate: certificateChoiceSchema.default({ mode: 'csr', keyAlgorithm: 'ec' }),
-    policy: policyChoiceSchema.default({ mode: 'template', template: 'shadow' })
+    policy: policyChoiceSchema.default({ mode: 'template', template: 'shadow' }),
+    /**
+     * The thing may already exist and gets one more certificate. Without it an existing thing name
+     * is refused: a typo would otherwise give two devices one identity.
+     */
+    addCertificateToExistingThing: z.boolean().default(false)
   })
   .superRefine((plan, ctx) => {
     for (const name of Object.keys(plan.attributes)) {

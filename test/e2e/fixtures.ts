@@ -19,6 +19,8 @@ interface Served {
   url: string
   port: number
   home: string
+  /** Stops this `thingbench serve` and starts another on the same home (a new port and token): what a restart of the back end is. */
+  restart: () => Promise<{ url: string; port: number }>
 }
 
 interface SandboxInfo {
@@ -95,8 +97,19 @@ export const test = base.extend<Fixtures>({
   },
   served: async ({ home, sandbox }, use) => {
     void sandbox // serve reuses the home's running sandbox
-    const { child, info } = await startCommand(['serve', '--port', '0'], home)
-    await use({ url: String(info.url), port: Number(info.port), home })
+    let { child, info } = await startCommand(['serve', '--port', '0'], home)
+    const served: Served = {
+      url: String(info.url),
+      port: Number(info.port),
+      home,
+      restart: async () => {
+        await stop(child)
+        ;({ child, info } = await startCommand(['serve', '--port', '0'], home))
+        Object.assign(served, { url: String(info.url), port: Number(info.port) })
+        return { url: served.url, port: served.port }
+      }
+    }
+    await use(served)
     await stop(child)
   },
   app: async ({ page, served }, use) => {

@@ -1,4 +1,4 @@
-import { DescribeCertificateCommand, DescribeThingCommand, ListCertificatesCommand, ListThingGroupsForThingCommand, ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot'
+import { DeleteThingGroupCommand, DescribeCertificateCommand, DescribeThingCommand, ListCertificatesCommand, ListThingGroupsForThingCommand, ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot'
 import { makeDeviceCertificate } from '../integration/provisioning/support/deviceCertificate'
 import { expect, test } from './fixtures'
 import { field, fillDevice, next, runAndWait, startWizard } from './wizard'
@@ -116,24 +116,40 @@ test.describe('provisioning wizard', () => {
     expect((await iot.send(new ListThingsCommand({}))).things ?? []).toEqual([])
   })
 
-  test('a step AWS refuses is undone step by step, with AWS’s error in plain words', async ({ app, iot, snap }) => {
+  test('a policy AWS would refuse is caught as it is written, with AWS’s words, before any call', async ({ app, iot, snap }) => {
     await startWizard(app)
-    await fillDevice(app, 'bench-broken-1')
+    await fillDevice(app, 'bench-maybe-1')
     await next(app, 'identity')
     await next(app, 'policy')
     await app.getByTestId('policy-mode-document').click()
     await field(app, 'policy-name').fill('bench-maybe-policy')
-    // Valid JSON with a Statement (the local check passes); AWS refuses "Maybe" as an Effect.
+    // Valid JSON with a Statement; "Maybe" is no Effect: the Local IoT Core's own grammar says so as it is typed.
     const editor = app.getByTestId('policy-editor').locator('.cm-content')
     await editor.click()
     await app.keyboard.press('Control+A')
     await app.keyboard.press('Delete')
     await editor.fill('{"Version":"2012-10-17","Statement":[{"Effect":"Maybe","Action":"iot:Connect","Resource":"*"}]}')
-    await expect(app.getByTestId('policy-problem')).toHaveCount(0)
+    await expect(app.getByTestId('policy-problem')).toContainText('Effect must be "Allow" or "Deny"')
+    await expect(app.getByTestId('wizard-next')).toBeDisabled()
+    await snap('policy-refused-as-typed')
+    expect((await iot.send(new ListThingsCommand({}))).things ?? []).toEqual([])
+    expect((await iot.send(new ListCertificatesCommand({}))).certificates ?? []).toEqual([])
+  })
+
+  test('a step AWS refuses is undone step by step, with AWS’s error in plain words', async ({ app, iot, snap }) => {
+    await startWizard(app)
+    await fillDevice(app, 'bench-broken-1')
+    await next(app, 'identity')
+    await next(app, 'policy')
     await next(app, 'groups')
+    await field(app, 'group-new-name').fill('line-9')
+    await app.getByTestId('group-create').click()
+    await app.getByTestId('groups-tree').getByText('line-9', { exact: true }).click()
     await next(app, 'review')
+    // Someone deletes the group after Review checked it: AWS refuses AddThingToThingGroup mid-run.
+    await iot.send(new DeleteThingGroupCommand({ thingGroupName: 'line-9' }))
     expect(await runAndWait(app)).toBe('failed')
-    await expect(app.getByTestId('run-error')).toContainText('MalformedPolicyException')
+    await expect(app.getByTestId('run-error')).toContainText('ResourceNotFoundException')
     await expect(app.getByTestId('undo-action').first()).toBeVisible()
     await snap('failed-run-undone')
     await expect(iot.send(new DescribeThingCommand({ thingName: 'bench-broken-1' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })

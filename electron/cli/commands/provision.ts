@@ -29,6 +29,7 @@ const options = {
   'no-policy': { type: 'boolean' },
   cert: { type: 'string' },
   'keep-key': { type: 'boolean' },
+  'add-certificate': { type: 'boolean' },
   key: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
@@ -46,7 +47,8 @@ export async function provisionCommand(argv: string[], ctx: CommandContext): Pro
     attributes: parseAttributes(flags.attribute ?? []),
     groups: flags.group ?? [],
     certificate: certificate.choice,
-    policy: policyChoice(flags)
+    policy: policyChoice(flags),
+    addCertificateToExistingThing: flags['add-certificate'] ?? false
   }
   const checked = validatePlan(planInput)
   if (!checked.ok) throw new UsageError(checked.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; '))

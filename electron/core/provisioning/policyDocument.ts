@@ -1,9 +1,11 @@
 import { maxPolicyDocumentChars } from '../../contract'
+import { MalformedPolicyError, parsePolicyGrammar } from '../../shared/policyGrammar'
 
 /**
  * Checks a policy document the way AWS would, before any call: valid JSON (with line and column of
- * the first error), at most 2048 characters not counting white space, an object with a Statement.
- * Returns the problem in words, or null when the document is acceptable.
+ * the first error), at most 2048 characters not counting white space, an object with a Statement,
+ * then the policy grammar with the Local IoT Core's rules (Effect, Action, Resource...), so the
+ * message is AWS's. Returns the problem in words, or null when the document is acceptable.
  */
 export function policyDocumentProblem(text: string): string | null {
   let parsed: unknown
@@ -19,6 +21,12 @@ export function policyDocumentProblem(text: string): string | null {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     return 'The policy document must be a JSON object with "Version" and "Statement" (MalformedPolicyException)'
   if (!('Statement' in parsed)) return 'The policy document has no "Statement" (MalformedPolicyException): add at least one statement'
+  try {
+    parsePolicyGrammar(text)
+  } catch (err) {
+    if (err instanceof MalformedPolicyError) return `AWS would refuse the policy document (MalformedPolicyException): ${err.message}`
+    throw err
+  }
   return null
 }
 

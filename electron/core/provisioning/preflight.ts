@@ -5,6 +5,7 @@ import {
   DescribeThingTypeCommand,
   GetPolicyCommand,
   paginateListThingGroupsForThing,
+  paginateListThingPrincipals,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { ProvisionPlan } from '../../contract'
@@ -115,11 +116,40 @@ async function checkThing(plan: ProvisionPlan, iot: IoTClient, problems: PlanPro
     })
     return
   }
-  facts.existingThing = { thingName: plan.thingName, thingArn: thing.thingArn ?? '' }
-  if (plan.groups.length) {
-    const joined = await listGroupsOfThing(iot, plan.thingName)
-    facts.groupsAlreadyJoined = plan.groups.filter((g) => joined.has(g))
+  const joined = await listGroupsOfThing(iot, plan.thingName)
+  if (!plan.addCertificateToExistingThing) {
+    problems.push({ path: 'thingName', message: existingThingMessage(plan.thingName, await certificatesOfThing(iot, plan.thingName), [...joined]) })
+    return
   }
+  facts.existingThing = { thingName: plan.thingName, thingArn: thing.thingArn ?? '' }
+  facts.groupsAlreadyJoined = plan.groups.filter((g) => joined.has(g))
+}
+
+/** Said when a plan names an existing thing without asking to add a certificate to it. */
+export function existingThingMessage(thingName: string, certificates: Array<{ certificateId: string; status?: string }>, groups: string[]): string {
+  const has = [
+    certificates.length
+      ? `certificate${certificates.length > 1 ? 's' : ''} ${certificates.map((c) => `${c.certificateId.slice(0, 12)}… (${c.status ?? 'status unknown'})`).join(', ')}`
+      : 'no certificate',
+    groups.length ? `group${groups.length > 1 ? 's' : ''} ${groups.join(', ')}` : 'no group'
+  ]
+  return (
+    `Thing ${thingName} already exists, with ${has.join(' and ')} (ResourceAlreadyExistsException). ` +
+    'Provisioning it again adds another certificate, so two devices could share one identity: choose another thing name, ' +
+    'or ask for it explicitly ("Add a certificate to the existing thing" in the wizard, --add-certificate on the command line)'
+  )
+}
+
+async function certificatesOfThing(iot: IoTClient, thingName: string): Promise<Array<{ certificateId: string; status?: string }>> {
+  const principals = await allItems(paginateListThingPrincipals({ client: iot, pageSize: 250 }, { thingName }), (page) => page.principals)
+  return Promise.all(
+    principals.map(async (arn) => {
+      const certificateId = /:cert\/([0-9a-f]{64})$/.exec(arn)?.[1] ?? arn
+      const described = await readOrUndefined(() => iot.send(new DescribeCertificateCommand({ certificateId })))
+      const status = described?.certificateDescription?.status
+      return { certificateId, ...(status ? { status } : {}) }
+    })
+  )
 }
 
 async function checkPolicy(plan: ProvisionPlan, iot: IoTClient, problems: PlanProblem[], facts: PlanFacts, remembered: Remembered) {

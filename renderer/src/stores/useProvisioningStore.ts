@@ -1,5 +1,7 @@
 import { defineStore } from 'pinia'
-import { computed, reactive, ref } from 'vue'
+import { computed, reactive, ref, watch } from 'vue'
+import type { ThingDetails } from '@contract/api'
+import { ApiError } from '@contract/bridge'
 import type { CertificateView, ExportedBundle, PlanPreview, PlanProblemView, ProvisionOutcome } from '@contract/api'
 import type { ProvisionProgress, ProvisionStep } from '@contract/provisioning'
 import { provisionStepSchema } from '@contract/provisioning'
@@ -43,6 +45,10 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   const stepIndex = ref(0)
   const step = computed<WizardStep>(() => wizardSteps[stepIndex.value]!)
 
+  // ---- device: does a thing of this name exist already (and what does it have)? -------------
+  const thingLookup = reactive({ thingName: null as string | null, existing: null as ThingDetails | null, checking: false, error: null as unknown })
+  let thingLookupRequest = 0
+
   // ---- identity: the existing certificate as the back end reads it --------------------------
   const certificateInfo = ref<CertificateView | null>(null)
   const certificateError = ref<unknown>(null)
@@ -68,6 +74,8 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     error: null as unknown
   })
 
+  /** The provisioned thing was looked for again and is no longer in the registry (deprovisioned since). */
+  const thingGone = ref(false)
   const exported = ref<ExportedBundle | null>(null)
   const exportError = ref<unknown>(null)
   const exporting = ref(false)
@@ -87,7 +95,7 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   const canGoNext = computed(() => {
     switch (step.value) {
       case 'device':
-        return deviceIsValid(draft)
+        return deviceIsValid(draft) && thingLookupAllows.value
       case 'identity':
         return draft.identity.mode !== 'existing' || (certificateInfo.value !== null && !inspectingCertificate.value)
       case 'policy':
@@ -100,6 +108,10 @@ export const useProvisioningStore = defineStore('provisioning', () => {
         return false
     }
   })
+  /** The name was looked up, and is new or the user chose to add a certificate to the existing thing. */
+  const thingLookupAllows = computed(
+    () => thingLookup.thingName === draft.thingName && !thingLookup.checking && (thingLookup.existing === null || draft.addCertificateToExistingThing)
+  )
   const canRun = computed(() => step.value === 'review' && preview.value !== null && !previewing.value)
 
   // ---- navigation -------------------------------------------------------------------------------
@@ -132,6 +144,37 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     const index = draft.attributes.findIndex((row) => row.id === id)
     if (index >= 0) draft.attributes.splice(index, 1)
   }
+
+  /** Asks the back end whether the thing exists; a name AWS would refuse is not looked up. */
+  async function lookUpThing(): Promise<void> {
+    const thingName = draft.thingName
+    const request = ++thingLookupRequest
+    Object.assign(thingLookup, { thingName: null, existing: null, error: null, checking: thingNameProblem(draft) === null })
+    if (!thingLookup.checking) return
+    let existing: ThingDetails | null = null
+    let error: unknown = null
+    try {
+      existing = await api.call('things.describe', { thingName })
+    } catch (e) {
+      // Not found is the usual answer: the name is free.
+      if (!(e instanceof ApiError && e.errorName === 'ResourceNotFoundException')) error = e
+    }
+    if (request !== thingLookupRequest) return
+    Object.assign(thingLookup, { thingName, existing, error, checking: false })
+  }
+  // Looked up as the user types, a moment after the last key.
+  let lookupTimer: ReturnType<typeof setTimeout> | undefined
+  watch(
+    () => draft.thingName,
+    () => {
+      clearTimeout(lookupTimer)
+      thingLookupRequest++
+      draft.addCertificateToExistingThing = false
+      Object.assign(thingLookup, { existing: null, error: null, checking: true })
+      lookupTimer = setTimeout(() => void lookUpThing(), 250)
+    },
+    { immediate: true }
+  )
 
   // ---- identity -----------------------------------------------------------------------------------
   /**
@@ -224,6 +267,7 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     Object.assign(run, { runId: null, running: false, cancelling: false, progress: [], outcome: null, error: null })
     exported.value = null
     exportError.value = null
+    thingGone.value = false
   }
 
   async function startRun(): Promise<void> {
@@ -280,9 +324,33 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   const result = computed(() => (run.outcome?.outcome === 'provisioned' ? run.outcome.result : null))
 
   // ---- done -------------------------------------------------------------------------------------------
+  const isNotFound = (e: unknown) => e instanceof ApiError && e.errorName === 'ResourceNotFoundException'
+
+  /** Looks the provisioned thing up again: the Done page must not claim a thing deprovisioned since. */
+  async function recheckProvisioned(): Promise<void> {
+    const provisioned = result.value
+    if (!provisioned) return
+    try {
+      await api.call('things.describe', { thingName: provisioned.thingName })
+      if (result.value === provisioned) thingGone.value = false
+    } catch (e) {
+      // Another failure (connection) says nothing about the thing: the page keeps what it knew.
+      if (result.value === provisioned && isNotFound(e)) thingGone.value = true
+    }
+  }
+
+  const goneMessage = (thingName: string) =>
+    `${thingName} is no longer in the registry (it was deprovisioned since this run), so there is no certificate to export. Provision it again for a new bundle.`
+
   async function exportBundle(): Promise<void> {
     const provisioned = result.value
     if (!provisioned) return
+    await recheckProvisioned()
+    if (thingGone.value) {
+      exported.value = null
+      exportError.value = new Error(goneMessage(provisioned.thingName))
+      return
+    }
     exporting.value = true
     exported.value = null
     exportError.value = null
@@ -290,7 +358,8 @@ export const useProvisioningStore = defineStore('provisioning', () => {
       const answer = await api.call('provisioning.exportBundle', { certificateId: provisioned.certificateId, thingName: provisioned.thingName })
       if (!('cancelled' in answer)) exported.value = answer
     } catch (e) {
-      exportError.value = e
+      exportError.value = isNotFound(e) ? new Error(goneMessage(provisioned.thingName)) : e
+      if (isNotFound(e)) thingGone.value = true
     } finally {
       exporting.value = false
     }
@@ -324,6 +393,8 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     goTo,
     addAttribute,
     removeAttribute,
+    thingLookup,
+    lookUpThing,
     certificateInfo,
     certificateError,
     inspectingCertificate,
@@ -345,6 +416,8 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     exportError,
     exporting,
     exportBundle,
+    thingGone,
+    recheckProvisioned,
     provisionNext
   }
 })

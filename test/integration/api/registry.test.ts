@@ -160,6 +160,15 @@ describe('policies', () => {
     expect(problem).toMatch(/MalformedPolicyException.*line 2/)
   })
 
+  it('refuses `"Effect": "Perhaps"` with the message the Local IoT Core answers CreatePolicy with', async () => {
+    const document = '{"Version":"2012-10-17","Statement":[{"Effect":"Perhaps","Action":"iot:Connect","Resource":"*"}]}'
+    const refused = await iot.send(new CreatePolicyCommand({ policyName: 'perhaps', policyDocument: document })).catch((e: Error) => e)
+    expect(refused).toMatchObject({ name: 'MalformedPolicyException' })
+    const { problem } = await t.api.call('policies.checkDocument', { document })
+    expect(problem).toBe(`AWS would refuse the policy document (MalformedPolicyException): ${(refused as Error).message}`)
+    expect(problem).toContain('Statement 1: Effect must be "Allow" or "Deny", not "Perhaps"')
+  })
+
   it('lists, describes versions and targets, reads a version, and sets the default', async () => {
     await iot.send(new CreatePolicyCommand({ policyName: 'versions', policyDocument: allow('iot:Connect') }))
     await iot.send(new CreatePolicyVersionCommand({ policyName: 'versions', policyDocument: allow('iot:Publish'), setAsDefault: false }))

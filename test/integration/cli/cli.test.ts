@@ -128,6 +128,17 @@ describe('thingbench provision and deprovision', () => {
     expect(groups.thingGroups?.map((g) => g.groupName)).toEqual(['line-1'])
   })
 
+  it('refuses to provision an existing thing again unless --add-certificate asks for a second certificate', async () => {
+    const refused = await runThingbench(['provision', '--thing', 'lamp-0001', '--attribute', 'site=bench-3', '--group', 'line-1'], cliEnv(home))
+    expect(refused.code).not.toBe(0)
+    expect(refused.stderr).toMatch(/Thing lamp-0001 already exists, with certificate [0-9a-f]{12}… \(ACTIVE\) and group line-1 .*--add-certificate/)
+    expect((await iot.send(new ListThingPrincipalsCommand({ thingName: 'lamp-0001' }))).principals).toHaveLength(1)
+
+    const added = await runThingbench(['provision', '--thing', 'lamp-0001', '--attribute', 'site=bench-3', '--group', 'line-1', '--add-certificate', '--json'], cliEnv(home))
+    expect(added.code, added.stderr).toBe(0)
+    expect((await iot.send(new ListThingPrincipalsCommand({ thingName: 'lamp-0001' }))).principals).toHaveLength(2)
+  })
+
   it('writes the AWS console bundle with --out: certificate, private key (0600) matching it, public key, root CAs', async () => {
     const out = await tempDir('tb-cli-bundle-')
     const result = await runThingbench(['provision', '--thing', 'lamp-0002', '--out', out, '--json'], cliEnv(home))

@@ -46,7 +46,7 @@ describe('deprovision', () => {
   it('removes the thing, its certificates, their keys and (when asked) the policy left attached to nothing', async () => {
     await h.iot.send(new CreateThingGroupCommand({ thingGroupName: 'line-1' }))
     const first = await provisionThing({ thingName: 'lamp-1', groups: ['line-1'] })
-    const second = await provisionThing({ thingName: 'lamp-1', groups: ['line-1'], certificate: { mode: 'aws' } })
+    const second = await provisionThing({ thingName: 'lamp-1', groups: ['line-1'], certificate: { mode: 'aws' }, addCertificateToExistingThing: true })
 
     const result = await deprovision({ thingName: 'lamp-1', deletePolicy: true, dryRun: false }, h)
     expect(result.done).toBe(true)

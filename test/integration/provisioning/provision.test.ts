@@ -186,11 +186,24 @@ describe('provision: a plan AWS would refuse is refused before any write', () =>
 })
 
 describe('provision: running again for an existing thing', () => {
+  it('refuses an existing thing name unless the plan asks to add a certificate, naming its certificates and groups', async () => {
+    await makeGroups('line-1')
+    const first = await provision(plan({ thingName: 'lamp-1', groups: ['line-1'] }), h.ctx())
+    const before = await inventory(h.iot)
+    const refused = await provision(plan({ thingName: 'lamp-1', groups: ['line-1'] }), h.ctx()).catch((e: unknown) => e)
+    expect(refused).toBeInstanceOf(PlanRefusedError)
+    expect((refused as PlanRefusedError).message).toMatch(
+      new RegExp(`Thing lamp-1 already exists, with certificate ${first.certificateId.slice(0, 12)}… \\(ACTIVE\\) and group line-1 .*--add-certificate`)
+    )
+    expect(await inventory(h.iot)).toEqual(before)
+    expect((await provisionedState('lamp-1')).principals).toEqual([first.certificateArn])
+  })
+
   it('reuses the thing, the policy and the group membership, and adds a second certificate', async () => {
     await makeGroups('line-1')
     const input: ProvisionPlanInput = { thingName: 'lamp-1', attributes: { serial: 'SN-1' }, groups: ['line-1'] }
     const first = await provision(plan(input), h.ctx())
-    const second = await provision(plan(input), h.ctx())
+    const second = await provision(plan({ ...input, addCertificateToExistingThing: true }), h.ctx())
 
     expect(second.reused).toEqual(['thing lamp-1', 'policy ThingBench-shadow', 'membership of line-1'])
     expect(second.thingArn).toBe(first.thingArn)
@@ -208,7 +221,7 @@ describe('provision: running again for an existing thing', () => {
   it('a certificate deactivated by hand is not touched by a new run', async () => {
     const first = await provision(plan({ thingName: 'lamp-1' }), h.ctx())
     await h.iot.send(new UpdateCertificateCommand({ certificateId: first.certificateId, newStatus: 'INACTIVE' }))
-    await provision(plan({ thingName: 'lamp-1' }), h.ctx())
+    await provision(plan({ thingName: 'lamp-1', addCertificateToExistingThing: true }), h.ctx())
     expect((await h.iot.send(new DescribeCertificateCommand({ certificateId: first.certificateId }))).certificateDescription?.status).toBe('INACTIVE')
   })
 })

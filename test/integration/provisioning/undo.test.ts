@@ -226,7 +226,7 @@ describe('provision: a failure at each step is undone completely', () => {
     const before = await inventory(h.iot)
 
     // The second run reuses the thing and attaches another existing policy, fleet-2.
-    const failing = validatePlan({ thingName: 'lamp-1', groups: ['line-1'], policy: { mode: 'existing', policyName: 'fleet-2' } })
+    const failing = validatePlan({ thingName: 'lamp-1', groups: ['line-1'], policy: { mode: 'existing', policyName: 'fleet-2' }, addCertificateToExistingThing: true })
     if (!failing.ok) throw new Error('plan')
     // fleet-2 does not exist yet: the checks refuse the plan before any write...
     await expect(provision(failing.plan, h.ctx())).rejects.toThrow(/Policy fleet-2 does not exist/)

@@ -50,6 +50,14 @@ describe('validatePlan', () => {
     expect(policyDocumentProblem(spaced)).toBeNull()
   })
 
+  it('refuses a plan whose policy breaks the grammar (Effect "Perhaps"), before any call', () => {
+    const document = '{"Version":"2012-10-17","Statement":[{"Effect":"Perhaps","Action":"iot:Connect","Resource":"*"}]}'
+    const result = validatePlan({ thingName: 'lamp-1', policy: { mode: 'document', policyName: 'p', document } })
+    expect(result.ok === false && result.problems).toEqual([
+      { path: 'policy.document', message: 'AWS would refuse the policy document (MalformedPolicyException): Statement 1: Effect must be "Allow" or "Deny", not "Perhaps".' }
+    ])
+  })
+
   it('refuses a policy document without a Statement', () => {
     expect(policyDocumentProblem('{"Version":"2012-10-17"}')).toMatch(/no "Statement"/)
     expect(policyDocumentProblem('[]')).toMatch(/must be a JSON object/)

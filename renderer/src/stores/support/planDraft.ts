@@ -46,6 +46,8 @@ export interface PlanDraft {
     document: string
   }
   groups: string[]
+  /** The user chose to give an existing thing of this name one more certificate. */
+  addCertificateToExistingThing: boolean
 }
 
 export const starterPolicyDocument = `{
@@ -74,7 +76,8 @@ export function emptyDraft(): PlanDraft {
       documentPolicyName: '',
       document: starterPolicyDocument
     },
-    groups: []
+    groups: [],
+    addCertificateToExistingThing: false
   }
 }
 
@@ -165,6 +168,7 @@ export function planFromDraft(draft: PlanDraft): ProvisionPlanInput {
     attributes,
     groups: [...draft.groups],
     certificate,
-    policy
+    policy,
+    addCertificateToExistingThing: draft.addCertificateToExistingThing
   }
 }

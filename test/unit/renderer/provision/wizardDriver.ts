@@ -12,6 +12,9 @@ export function wizardDriver(app: MountedApp) {
     input.value = value
     input.dispatchEvent(new Event('input', { bubbles: true }))
     await app.settle()
+    // The wizard looks a thing name up (does it exist?) a moment after typing.
+    if (testId === 'wizard-thing-name')
+      await app.waitFor(() => el('wizard-step-device').dataset.thingLookup !== 'checking', `the lookup of thing ${value}`)
   }
 
   async function click(testId: string): Promise<void> {

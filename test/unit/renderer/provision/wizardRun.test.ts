@@ -78,6 +78,34 @@ describe('the provisioning wizard runs a plan', () => {
     expect(exported.querySelectorAll('li').length).toBeGreaterThanOrEqual(3)
   })
 
+  it('Done says the thing is gone once it is deprovisioned, and Export explains instead of failing raw', async () => {
+    app = await mountApp(t.api)
+    const w = wizardDriver(app)
+    await w.type('wizard-thing-name', 'lamp-gone')
+    for (const step of ['wizard-step-identity', 'wizard-step-policy', 'wizard-step-groups', 'wizard-step-review']) await w.next(step)
+    await app.waitFor(() => !w.isDisabled('wizard-run'), 'the preview')
+    await w.click('wizard-run')
+    await app.waitFor(() => w.has('run-outcome') && w.el('run-outcome').dataset.outcome === 'provisioned', 'lamp-gone provisioned', 60_000)
+    await w.next('wizard-step-done')
+    expect(w.has('done-provisioned')).toBe(true)
+
+    // Deprovisioned elsewhere (Things, the CLI) while the Done page is open.
+    await t.api.call('things.deprovision', { thingName: 'lamp-gone', deletePolicy: false, dryRun: false })
+    await w.click('done-export')
+    await app.waitFor(() => !useProvisioningStore().exporting && w.has('done-thing-gone'), 'the thing reported gone')
+    expect(w.has('done-provisioned')).toBe(false)
+    expect(w.el('wizard-step-done').textContent).toContain('lamp-gone is no longer in the registry (it was deprovisioned since this run)')
+    expect(w.el('wizard-step-done').textContent).not.toContain('ResourceNotFoundException')
+    expect(w.has('done-export-result')).toBe(false)
+
+    // Coming back to the page later: it looks again rather than showing what it knew.
+    await app.router.push('/things')
+    await app.settle()
+    useProvisioningStore().thingGone = false
+    await app.router.push('/provision')
+    await app.waitFor(() => w.has('done-thing-gone'), 'the re-check on view')
+  })
+
   it('shows a failed run with AWS’s error and the undo step by step; the next device keeps every choice', async () => {
     await t.api.call('groups.create', { groupName: 'line-2' })
     app = await mountApp(t.api)

@@ -85,6 +85,29 @@ describe('Device step', () => {
     expect(w.el('wizard-step-device').textContent).toContain('A thing without a type can have at most 3 attributes; choose a thing type to allow up to 50')
     expect(w.isDisabled('wizard-next')).toBe(true)
   })
+
+  it('says a thing name already exists, with its certificates and groups, and goes on only when adding a certificate is chosen', async () => {
+    await t.api.call('groups.create', { groupName: 'hall-9' })
+    const first = await t.api.call('provisioning.run', { plan: { thingName: 'lamp-taken', groups: ['hall-9'] }, runId: crypto.randomUUID() })
+    if (first.outcome !== 'provisioned') throw new Error('setup run failed')
+    const w = await openWizard()
+    await w.type('wizard-thing-name', 'lamp-taken')
+    const notice = w.el('wizard-thing-exists')
+    expect(notice.textContent).toContain('Thing lamp-taken already exists')
+    expect(w.el('wizard-thing-exists-certificates').textContent).toContain(`${first.result.certificateId.slice(0, 12)}… ACTIVE`)
+    expect(w.el('wizard-thing-exists-groups').textContent).toContain('Groups: hall-9')
+    expect(w.isDisabled('wizard-next')).toBe(true)
+
+    await w.click('wizard-add-certificate')
+    expect(useProvisioningStore().plan.addCertificateToExistingThing).toBe(true)
+    expect(w.isDisabled('wizard-next')).toBe(false)
+
+    // Another name: the choice does not carry over to a different thing.
+    await w.type('wizard-thing-name', 'lamp-free')
+    expect(w.has('wizard-thing-exists')).toBe(false)
+    expect(useProvisioningStore().plan.addCertificateToExistingThing).toBe(false)
+    expect(w.isDisabled('wizard-next')).toBe(false)
+  })
 })
 
 describe('Identity step: an existing certificate', () => {
