@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { CreateThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot'
+import { CreateThingGroupCommand, DeleteThingGroupCommand, type IoTClient } from '@aws-sdk/client-iot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ApiError, type PlanArgument, type ProvisionProgress } from '../../../electron/contract'
 import { certificateMatchesKey, parseCertificate } from '../../../electron/core/certificates'
@@ -174,15 +174,27 @@ describe('provisioning.run when things go wrong', () => {
     expect(outcome).toEqual({ outcome: 'refused', problems: [expect.objectContaining({ path: 'groups.0' })] })
   })
 
+  it('refuses a policy AWS would refuse before any call, in the words of the Local IoT Core’s own grammar', async () => {
+    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })
+    const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'api-maybe', policy: { mode: 'document', policyName: 'api-bad', document } } })
+    expect(outcome).toMatchObject({ outcome: 'refused', problems: [expect.objectContaining({ message: expect.stringMatching(/Effect must be "Allow" or "Deny"/) })] })
+    await expect(t.api.call('things.describe', { thingName: 'api-maybe' })).rejects.toMatchObject({ errorName: 'ResourceNotFoundException' })
+  })
+
   it('reports the failed step with AWS error name, and the undo step by step', async () => {
+    // A batch remembers that the group exists; someone deletes it between two devices, so the
+    // second run passes its checks and AWS refuses AddThingToThingGroup mid-run.
+    await iot.send(new CreateThingGroupCommand({ thingGroupName: 'api-line-gone' }))
+    const first = await t.api.call('provisioning.run', { plan: { thingName: 'api-fails-0', groups: ['api-line-gone'] } })
+    expect(first.outcome).toBe('provisioned')
+    await iot.send(new DeleteThingGroupCommand({ thingGroupName: 'api-line-gone' }))
+
     const runId = crypto.randomUUID()
     const progress = progressOf(runId)
-    // Valid JSON with a Statement, so it passes the local check; AWS refuses the Effect.
-    const document = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Maybe', Action: 'iot:*', Resource: '*' }] })
-    const outcome = await t.api.call('provisioning.run', { runId, plan: { thingName: 'api-fails', policy: { mode: 'document', policyName: 'api-bad', document } } })
-    expect(outcome).toMatchObject({ outcome: 'failed', runId, step: 'createPolicy', errorName: 'MalformedPolicyException' })
+    const outcome = await t.api.call('provisioning.run', { runId, plan: { thingName: 'api-fails', groups: ['api-line-gone'] } })
+    expect(outcome).toMatchObject({ outcome: 'failed', runId, step: 'addToGroups', errorName: 'ResourceNotFoundException' })
     if (outcome.outcome !== 'failed') return
-    expect(outcome.message).toMatch(/Effect/)
+    expect(outcome.message).toMatch(/api-line-gone/)
     expect(outcome.undo.complete).toBe(true)
     expect(outcome.undo.leftBehind).toEqual([])
     const undone = outcome.undo.actions.map((a) => `${a.action.split(' ')[0]} ${a.status}`)

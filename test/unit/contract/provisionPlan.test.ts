@@ -7,9 +7,10 @@ const problems = (input: unknown) => {
 }
 
 describe('provision plan schema (AWS rules checked before any call)', () => {
-  it('fills the defaults a technician expects: CSR with an EC key, the shadow policy template', () => {
+  it('fills the defaults a technician expects: CSR with an EC key, the shadow policy template, a new thing only', () => {
     expect(provisionPlanSchema.parse({ thingName: 'lamp-1' })).toEqual({
       thingName: 'lamp-1',
+      addCertificateToExistingThing: false,
       attributes: {},
       groups: [],
       certificate: { mode: 'csr', keyAlgorithm: 'ec' },
