@@ -143,7 +143,10 @@ export interface GroupSummary {
 
 export interface GroupDetails extends GroupSummary {
   description?: string
+  /** Things that are members of this group itself. */
   things: string[]
+  /** Things in this group or any group below it (ListThingsInThingGroup with `recursive`). */
+  thingsIncludingSubgroups: string[]
   policies: string[]
 }
 

@@ -28,14 +28,17 @@ export function groupHandlers(ctx: BackendContext): Pick<Handlers, 'groups.list'
       const iot = await ctx.iot()
       const described = await iot.send(new DescribeThingGroupCommand({ thingGroupName: groupName }))
       const group = summary(described)
-      const [things, policies] = await Promise.all([
-        allItems(paginateListThingsInThingGroup({ client: iot, pageSize: 250 }, { thingGroupName: groupName, recursive: false }), (page) => page.things),
+      const thingsIn = (recursive: boolean) =>
+        allItems(paginateListThingsInThingGroup({ client: iot, pageSize: 250 }, { thingGroupName: groupName, recursive }), (page) => page.things)
+      const [things, thingsIncludingSubgroups, policies] = await Promise.all([
+        thingsIn(false),
+        thingsIn(true),
         allItems(paginateListAttachedPolicies({ client: iot, pageSize: 250 }, { target: group.groupArn, recursive: false }), (page) =>
           page.policies?.map((p) => p.policyName ?? '')
         )
       ])
       const description = described.thingGroupProperties?.thingGroupDescription
-      return { ...group, ...(description ? { description } : {}), things, policies }
+      return { ...group, ...(description ? { description } : {}), things, thingsIncludingSubgroups, policies }
     },
     'groups.create': async ({ groupName, parentGroupName, description }) => {
       const iot = await ctx.iot()

@@ -1,6 +1,7 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, reactive, ref, shallowRef } from 'vue'
 import type { MqttConnectionState, MqttIdentity, MqttSubscriptionView, RefusableAction, RefusalExplanation, RetainedMessageView } from '@contract/mqtt'
+import { ApiError } from '@contract/bridge'
 import { useApi } from '../api/useApi'
 import { encodePayload, guessFormat, type PayloadFormat } from './support/mqttPayload'
 import { RingBuffer } from './support/ringBuffer'
@@ -37,6 +38,7 @@ export interface LoggedMessage {
 export interface Refusal {
   action: RefusableAction
   thingName: string
+  /** The topic (publish), the topic filter (subscribe) or the client id (connect). */
   resource: string
   error: unknown
   explanation: RefusalExplanation | null
@@ -167,6 +169,8 @@ export const useMqttStore = defineStore('mqtt', () => {
     }),
     api.on('mqtt.connectionState', ({ identity, state, message }) => {
       connections.value = { ...connections.value, [identity.clientId]: { identity, state, message } }
+      // Closed with a reason: given up on, e.g. a reconnect the policy refused (a plain release has no reason).
+      if (identity.kind === 'device' && state.state === 'closed' && state.reason) void explainRefusedConnection(identity.thingName, identity.clientId, new Error(message))
     })
   ]
   onScopeDispose(() => {
@@ -231,17 +235,41 @@ export const useMqttStore = defineStore('mqtt', () => {
   /**
    * A thing's refused subscribe or publish, asked of the policy (TestAuthorization): the error alone
    * says only that it was refused. An operator's refusal is IAM's, which TestAuthorization cannot judge.
+   * When the thing could not even connect, the question is the connection's, not the topic's.
    */
   async function explainIfRefused(error: unknown, action: RefusableAction, resource: string, as: MqttActor): Promise<void> {
     if (!('thingName' in as)) return
-    let explanation: RefusalExplanation | null = null
-    try {
-      explanation = await api.call('policies.explainRefusal', { thingName: as.thingName, action, resource })
-    } catch {
-      // No explanation to add (no permission to ask, say): the error is shown by itself.
+    if (error instanceof ApiError && error.errorName === 'MqttConnectionError') {
+      await explainRefusedConnection(as.thingName, clientIdOf(as.thingName), error)
+      return
     }
-    if (explanation?.decision === 'ALLOWED') explanation = null
-    refusal.value = { action, thingName: as.thingName, resource, error, explanation }
+    refusal.value = { action, thingName: as.thingName, resource, error, explanation: await explanationOf(as.thingName, action, resource) }
+  }
+
+  /**
+   * A thing's connection that failed or was given up on, shown as a refusal only when the policy
+   * denies iot:Connect for its client id: anything else (no network, an inactive certificate) is
+   * not the policy's doing, and its error says so by itself.
+   */
+  async function explainRefusedConnection(thingName: string, clientId: string, error: unknown): Promise<void> {
+    const explanation = await explanationOf(thingName, 'connect', clientId)
+    if (explanation) refusal.value = { action: 'connect', thingName, resource: clientId, error, explanation }
+  }
+
+  /** The policy's word on a refusal; null when it allows the action or cannot be asked (no permission, say). */
+  async function explanationOf(thingName: string, action: RefusableAction, resource: string): Promise<RefusalExplanation | null> {
+    try {
+      const explanation = await api.call('policies.explainRefusal', { thingName, action, resource, ...(action === 'connect' ? { clientId: resource } : {}) })
+      return explanation.decision === 'ALLOWED' ? null : explanation
+    } catch {
+      return null
+    }
+  }
+
+  /** The client id a thing connects with: the one its connection reported, else its name (the back end's default). */
+  function clientIdOf(thingName: string): string {
+    const known = Object.values(connections.value).find(({ identity }) => identity.kind === 'device' && identity.thingName === thingName)
+    return known?.identity.clientId ?? thingName
   }
 
   return {

@@ -81,7 +81,7 @@ export const useThingsStore = defineStore('things', () => {
     error.value = null
     try {
       const group = await api.call('groups.describe', { groupName })
-      if (criteria.groupName === groupName) groupMembers.value = new Set(group.things)
+      if (criteria.groupName === groupName) groupMembers.value = new Set(group.thingsIncludingSubgroups)
     } catch (e) {
       error.value = e
     } finally {

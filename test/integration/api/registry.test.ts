@@ -56,6 +56,16 @@ describe('groups', () => {
     expect(await t.api.call('groups.describe', { groupName: 'floor-1' })).toMatchObject({ things: ['grp-lamp-1'], policies: ['floor-policy'], parentGroupName: 'site' })
     expect(await t.api.call('groups.describe', { groupName: 'site' })).toMatchObject({ description: 'The whole site', things: [] })
   })
+
+  it("lists a group's things directly in it and, separately, those in it or any group below", async () => {
+    await t.api.call('groups.create', { groupName: 'room-1a', parentGroupName: 'floor-1' })
+    await provisioned('grp-lamp-deep', { groups: ['room-1a'], policy: { mode: 'none' } })
+    await provisioned('grp-lamp-site', { groups: ['site'], policy: { mode: 'none' } })
+    const site = await t.api.call('groups.describe', { groupName: 'site' })
+    expect(site.things).toEqual(['grp-lamp-site'])
+    expect([...site.thingsIncludingSubgroups].sort()).toEqual(['grp-lamp-1', 'grp-lamp-deep', 'grp-lamp-site'])
+    expect(await t.api.call('groups.describe', { groupName: 'room-1a' })).toMatchObject({ things: ['grp-lamp-deep'], thingsIncludingSubgroups: ['grp-lamp-deep'] })
+  })
 })
 
 describe('things', () => {

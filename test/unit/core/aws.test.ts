@@ -90,8 +90,8 @@ describe('AWS profiles', () => {
     })
     const endpoint = await listen(server)
     try {
-      await createIotClient({ region: 'us-east-2', endpoint, profile: 'lab-keys' }).send(new ListThingsCommand({}))
-      await createIotClient({ region: 'us-east-2', endpoint, credentials: testCredentials }).send(new ListThingsCommand({}))
+      await (await createIotClient({ region: 'us-east-2', endpoint, profile: 'lab-keys' })).send(new ListThingsCommand({}))
+      await (await createIotClient({ region: 'us-east-2', endpoint, credentials: testCredentials })).send(new ListThingsCommand({}))
     } finally {
       server.close()
     }
@@ -101,7 +101,7 @@ describe('AWS profiles', () => {
   })
 
   it('explains a profile that does not exist', async () => {
-    const iot = createIotClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', profile: 'no-such-profile' })
+    const iot = await createIotClient({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', profile: 'no-such-profile' })
     const error = await iot.send(new ListThingsCommand({})).catch((err: unknown) => err)
     const described = describeAwsError(error)
     expect(described.errorName).toBe('CredentialsError')
@@ -110,8 +110,8 @@ describe('AWS profiles', () => {
 })
 
 describe('createIotClient', () => {
-  it('refuses something that is not a region', () => {
-    expect(() => createIotClient({ region: 'Ireland please', credentials: testCredentials })).toThrow(/is not an AWS region/)
+  it('refuses something that is not a region', async () => {
+    await expect(createIotClient({ region: 'Ireland please', credentials: testCredentials })).rejects.toThrow(/is not an AWS region/)
   })
 })
 
@@ -125,7 +125,7 @@ describe('describeDataEndpoint', () => {
     })
     const endpoint = await listen(server)
     try {
-      const address = await describeDataEndpoint(createIotClient({ region: 'eu-west-1', endpoint, credentials: testCredentials }))
+      const address = await describeDataEndpoint(await createIotClient({ region: 'eu-west-1', endpoint, credentials: testCredentials }))
       expect(address).toBe('abc123def456gh-ats.iot.eu-west-1.amazonaws.com')
     } finally {
       server.close()
@@ -141,7 +141,7 @@ describe('describeAwsError', () => {
     await new Promise((resolve) => probe.close(resolve))
     const port = new URL(endpoint).port
 
-    const error = await createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials })
+    const error = await (await createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials }))
       .send(new ListThingsCommand({}))
       .catch((err: unknown) => err)
     const described = describeAwsError(error)
@@ -159,7 +159,7 @@ describe('describeAwsError', () => {
     const endpoint = await listen(server)
     let error: unknown
     try {
-      error = await createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials })
+      error = await (await createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials }))
         .send(new DescribeThingCommand({ thingName: 'lamp-9' }))
         .catch((err: unknown) => err)
     } finally {
@@ -176,7 +176,7 @@ describe('describeAwsError', () => {
     const endpoint = await listen(server)
     let error: unknown
     try {
-      const iot = createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials })
+      const iot = await createIotClient({ region: 'us-east-1', endpoint, credentials: testCredentials })
       error = await iot.send(new DescribeThingCommand({ thingName: 'lamp-9' })).catch((err: unknown) => err)
     } finally {
       server.close()

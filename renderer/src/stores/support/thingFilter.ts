@@ -8,7 +8,7 @@ export interface ThingFilterCriteria {
   search?: string
   /** Only things of this thing type. */
   thingTypeName?: string | null
-  /** Only these things: the members of the chosen thing group (from groups.describe). */
+  /** Only these things: those in the chosen thing group or any group below it (from groups.describe). */
   groupMembers?: ReadonlySet<string> | null
   /** Only things carrying this attribute... */
   attributeName?: string | null

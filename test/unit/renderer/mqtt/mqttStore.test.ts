@@ -1,4 +1,5 @@
 // @vitest-environment happy-dom
+import { AttachPolicyCommand, CreatePolicyCommand } from '@aws-sdk/client-iot'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { describeError } from '../../../../renderer/src/components/describeError'
 import { displayPayload } from '../../../../renderer/src/stores/support/mqttPayload'
@@ -17,6 +18,19 @@ beforeAll(async () => {
     const outcome = await t.api.call('provisioning.run', { plan: { thingName } })
     if (outcome.outcome !== 'provisioned') throw new Error(JSON.stringify(outcome))
   }
+  // A thing whose only policy lets it subscribe anywhere but connect only as another client id.
+  const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'mqtt-wrong-client', policy: { mode: 'none' } } })
+  if (outcome.outcome !== 'provisioned') throw new Error(JSON.stringify(outcome))
+  const iot = await t.session.iotClient({ kind: 'local' })
+  const policyDocument = JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      { Sid: 'ConnectAsSomeoneElse', Effect: 'Allow', Action: 'iot:Connect', Resource: 'arn:aws:iot:*:*:client/someone-else' },
+      { Sid: 'AnyFilter', Effect: 'Allow', Action: 'iot:Subscribe', Resource: 'arn:aws:iot:*:*:topicfilter/*' }
+    ]
+  })
+  await iot.send(new CreatePolicyCommand({ policyName: 'mqtt-connect-elsewhere', policyDocument }))
+  await iot.send(new AttachPolicyCommand({ policyName: 'mqtt-connect-elsewhere', target: outcome.result.certificateArn }))
 }, 120_000)
 afterAll(async () => {
   await t?.close()
@@ -118,6 +132,20 @@ describe('the MQTT store', () => {
     expect(refusal.explanation?.decision).toBe('IMPLICIT_DENY')
     expect(refusal.explanation?.summary).toContain(`policy ${refusal.explanation!.policiesInForce[0]}`)
     expect(refusal.explanation?.nearMisses.length).toBeGreaterThan(0)
+  }, 30_000)
+
+  it("explains a thing's refused connection with the policy that lacks iot:Connect for its client id", async () => {
+    expect(await store.subscribe('lamps/#', 1, { thingName: 'mqtt-wrong-client' })).toBe(false)
+    expect(store.subscriptions).toEqual([])
+    const refusal = store.refusal!
+    expect(refusal).toMatchObject({ action: 'connect', thingName: 'mqtt-wrong-client', resource: 'mqtt-wrong-client' })
+    expect(describeError(refusal.error)).toMatch(/^MqttConnectionError: Cannot connect thing mqtt-wrong-client .*client id/i)
+    expect(refusal.explanation).toMatchObject({ action: 'connect', decision: 'IMPLICIT_DENY', clientId: 'mqtt-wrong-client', policiesInForce: ['mqtt-connect-elsewhere'] })
+    expect(refusal.explanation?.resourceArn).toMatch(/:client\/mqtt-wrong-client$/)
+    expect(refusal.explanation?.summary).toBe(
+      `Connecting with client id mqtt-wrong-client is denied implicitly: no statement of policy mqtt-connect-elsewhere allows iot:Connect on ${refusal.explanation!.resourceArn}`
+    )
+    expect(refusal.explanation?.nearMisses.map((s) => s.sid)).toEqual(['ConnectAsSomeoneElse'])
   }, 30_000)
 
   it('lists retained messages', async () => {

@@ -87,6 +87,16 @@ describe('the things store', () => {
     expect(store.filtered.length).toBe(store.things.length)
   })
 
+  it('filtering by a parent group keeps the things in its child groups', async () => {
+    await t.api.call('groups.create', { groupName: 'warehouse' })
+    await t.api.call('groups.create', { groupName: 'aisle-3', parentGroupName: 'warehouse' })
+    await provisioned('aisle-lamp', { groups: ['aisle-3'], policy: { mode: 'none' } })
+    const store = useThingsStore()
+    await store.load()
+    await store.filterByGroup('warehouse')
+    expect(store.filtered.map((x) => x.thingName)).toEqual(['aisle-lamp'])
+  })
+
   it('saves attribute edits with AWS merge semantics, and they survive a reload', async () => {
     await iot.send(new CreateThingCommand({ thingName: 'edit-me', attributePayload: { attributes: { serial: 'SN-1', color: 'red' } } }))
     const store = useThingsStore()

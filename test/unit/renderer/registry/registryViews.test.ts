@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Component } from 'vue'
 import { apiPlugin } from '../../../../renderer/src/api/useApi'
 import CertificatesView from '../../../../renderer/src/views/registry/CertificatesView.vue'
+import GroupsView from '../../../../renderer/src/views/registry/GroupsView.vue'
 import ThingsView from '../../../../renderer/src/views/registry/ThingsView.vue'
 import ThingTypesView from '../../../../renderer/src/views/registry/ThingTypesView.vue'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
@@ -131,6 +132,24 @@ describe('the Thing types view', () => {
     await click(await untilFlushed(() => byTestId('thing-type-deprecate-confirm'), 'the confirmation dialog'))
     await untilFlushed(() => byTestId('thing-types-list')?.textContent?.includes('deprecated'), 'the deprecated flag')
     expect((await t.api.call('thingTypes.list', {})).find((x) => x.thingTypeName === 'Kettle')?.deprecated).toBe(true)
+  })
+})
+
+describe('the Groups view', () => {
+  it("shows a parent group's things in its child groups, apart from its own", async () => {
+    await t.api.call('groups.create', { groupName: 'plant' })
+    await t.api.call('groups.create', { groupName: 'line-2', parentGroupName: 'plant' })
+    const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'line-2-press', groups: ['line-2'], policy: { mode: 'none' } } })
+    if (outcome.outcome !== 'provisioned') throw new Error(outcome.outcome)
+    show(GroupsView)
+    const plant = await untilFlushed(
+      () => [...document.body.querySelectorAll<HTMLElement>('.n-tree-node-content')].find((node) => node.textContent?.trim() === 'plant'),
+      'the group in the tree'
+    )
+    await click(plant)
+    await untilFlushed(() => byTestId('group-members-below'), "the things below the group")
+    expect(text('group-members-below')).toBe('line-2-press')
+    expect(text('group-members')).toMatch(/None: its things are in the groups below it/)
   })
 })
 
