@@ -1,5 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -87,4 +89,33 @@ export async function startThingbench(
   }
   const line = await waitForLine(until, { stream: options.readyOn ?? 'stdout' })
   return { child, line, stderr: () => stderr, waitForLine }
+}
+
+/** A fresh home with `thingbench sandbox` serving it and things provisioned by `thingbench provision`. */
+export interface ServingHome {
+  home: string
+  env(): NodeJS.ProcessEnv
+  thingbench(...args: string[]): Promise<CliResult>
+  stop(): Promise<void>
+}
+
+export async function startServingHome(prefix: string, things: string[]): Promise<ServingHome> {
+  const home = await mkdtemp(join(tmpdir(), prefix))
+  const env = () => cliEnv(home)
+  const thingbench = (...args: string[]) => runThingbench(args, env())
+  const sandbox = await startThingbench(['sandbox'], env())
+  for (const thing of things) {
+    const provisioned = await thingbench('provision', '--thing', thing, '--json')
+    if (provisioned.code !== 0) throw new Error(`thingbench provision --thing ${thing} failed: ${provisioned.stderr}`)
+  }
+  return {
+    home,
+    env,
+    thingbench,
+    async stop() {
+      sandbox.child.kill('SIGTERM')
+      if (sandbox.child.exitCode === null) await once(sandbox.child, 'close')
+      await rm(home, { recursive: true, force: true })
+    }
+  }
 }

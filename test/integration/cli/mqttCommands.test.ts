@@ -3,29 +3,23 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, expect, it } from 'vitest'
-import { cliEnv, runThingbench, startThingbench, type CliResult, type RunningThingbench } from '../../support/thingbenchProcess'
+import { startServingHome, startThingbench, type CliResult, type RunningThingbench, type ServingHome } from '../../support/thingbenchProcess'
 
 // `thingbench mqtt publish|subscribe` end to end: the built CLI as child processes against a
 // `thingbench sandbox` serving the same home, as an operator (WebSocket + SigV4) and as a thing
 // provisioned with `thingbench provision` (mutual TLS, the seed's shadow policy).
 
+let serving: ServingHome
 let home: string
-let sandbox: RunningThingbench
-const env = () => cliEnv(home)
-const thingbench = (...args: string[]): Promise<CliResult> => runThingbench(args, env())
+const env = () => serving.env()
+const thingbench = (...args: string[]): Promise<CliResult> => serving.thingbench(...args)
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'tb-cli-mqtt-'))
-  sandbox = await startThingbench(['sandbox'], env())
-  for (const thing of ['plug-1', 'plug-2']) {
-    const provisioned = await thingbench('provision', '--thing', thing, '--json')
-    expect(provisioned.code, provisioned.stderr).toBe(0)
-  }
+  serving = await startServingHome('tb-cli-mqtt-', ['plug-1', 'plug-2'])
+  home = serving.home
 }, 60_000)
 afterAll(async () => {
-  sandbox?.child.kill('SIGTERM')
-  if (sandbox) await once(sandbox.child, 'close')
-  await rm(home, { recursive: true, force: true })
+  await serving?.stop()
 })
 
 /** Starts `mqtt subscribe` and resolves once it says the broker granted the subscription. */

@@ -3,29 +3,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliEnv, runThingbench, startThingbench, type CliResult, type RunningThingbench } from '../../support/thingbenchProcess'
+import { startServingHome, startThingbench, type CliResult, type RunningThingbench, type ServingHome } from '../../support/thingbenchProcess'
 
 // `thingbench shadow …` and `thingbench device` end to end: the built CLI as child processes
 // against a `thingbench sandbox` serving the same home, each thing provisioned with
 // `thingbench provision` (certificate key in the real keychain, the seed's shadow policy).
 
-let home: string
-let sandbox: RunningThingbench
-const env = () => cliEnv(home)
-const thingbench = (...args: string[]): Promise<CliResult> => runThingbench(args, env())
+let serving: ServingHome
+const env = () => serving.env()
+const thingbench = (...args: string[]): Promise<CliResult> => serving.thingbench(...args)
 
 beforeAll(async () => {
-  home = await mkdtemp(join(tmpdir(), 'tb-cli-shadow-'))
-  sandbox = await startThingbench(['sandbox'], env())
-  for (const thing of ['lamp-a', 'lamp-b', 'lamp-c', 'lamp-d']) {
-    const provisioned = await thingbench('provision', '--thing', thing, '--json')
-    expect(provisioned.code, provisioned.stderr).toBe(0)
-  }
+  serving = await startServingHome('tb-cli-shadow-', ['lamp-a', 'lamp-b', 'lamp-c', 'lamp-d'])
 }, 60_000)
 afterAll(async () => {
-  sandbox?.child.kill('SIGTERM')
-  if (sandbox) await once(sandbox.child, 'close')
-  await rm(home, { recursive: true, force: true })
+  await serving?.stop()
 })
 
 /** Runs a shadow command that must succeed and returns the JSON it printed. */
