@@ -5,7 +5,7 @@ import { ApiError } from '@contract/bridge'
 import { useApi } from '../api/useApi'
 import { encodePayload, guessFormat, type PayloadFormat } from './support/mqttPayload'
 import { RingBuffer } from './support/ringBuffer'
-import { trackedCall } from './support/trackedCall'
+import { allPages, trackedCall } from './support/trackedCall'
 
 /** The message log keeps the newest this many messages… */
 export const messageLogCapacity = 10_000
@@ -221,13 +221,10 @@ export const useMqttStore = defineStore('mqtt', () => {
 
   function loadRetained(): Promise<boolean> {
     return retainedLoad.run(async () => {
-      const all: RetainedMessageView[] = []
-      let nextToken: string | undefined
-      do {
+      const all = await allPages(async (nextToken) => {
         const page = await api.call('mqtt.listRetained', { maxResults: 200, nextToken })
-        all.push(...page.messages)
-        nextToken = page.nextToken
-      } while (nextToken)
+        return { items: page.messages, nextToken: page.nextToken }
+      })
       retained.value = all.sort((a, b) => a.topic.localeCompare(b.topic))
     })
   }

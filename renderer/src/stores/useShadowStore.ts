@@ -3,7 +3,7 @@ import { computed, onScopeDispose, ref, shallowRef } from 'vue'
 import { maxShadowStateBytes, type JsonObject, type ShadowDocumentView, type ShadowKeyView, type ShadowUpdateOutcome } from '@contract/shadow'
 import { useApi } from '../api/useApi'
 import { changedLeafPaths, deltaOf, stateBytes } from './support/shadowDocument'
-import { trackedCall } from './support/trackedCall'
+import { allPages, trackedCall } from './support/trackedCall'
 
 /** How long a changed leaf stays highlighted. */
 export const highlightMs = 4000
@@ -204,13 +204,10 @@ export const useShadowStore = defineStore('shadow', () => {
   const listing = trackedCall()
   async function loadNamedShadows(thingName: string): Promise<void> {
     await listing.run(async () => {
-      const names: string[] = []
-      let nextToken: string | undefined
-      do {
+      const names = await allPages(async (nextToken) => {
         const page = await api.call('shadow.list', { thingName, ...(nextToken ? { nextToken } : {}) })
-        names.push(...page.shadowNames)
-        nextToken = page.nextToken
-      } while (nextToken)
+        return { items: page.shadowNames, nextToken: page.nextToken }
+      })
       namedShadows.value = names.sort()
     })
   }

@@ -6,7 +6,8 @@ import { describeError } from '../../../../renderer/src/components/describeError
 import { useHistoryStore } from '../../../../renderer/src/stores/useHistoryStore'
 import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
 import { numericLeafPaths, seriesColumns, syncLatencies } from '../../../../renderer/src/stores/support/shadowHistoryFigures'
-import { startTestApi, type TestApi } from '../../../support/apiBackend'
+import type { TestApi } from '../../../support/apiBackend'
+import { startProvisionedApi } from './provisionedApi'
 import { until } from '../../../support/until'
 import { freshPinia } from '../registry/registryApp'
 
@@ -16,12 +17,9 @@ let t: TestApi
 let dataPlane: IoTDataPlaneClient
 
 beforeAll(async () => {
-  t = await startTestApi()
-  for (const thingName of ['thermostat-1', 'sensor-1', 'range-1']) {
-    const outcome = await t.api.call('provisioning.run', { plan: { thingName } })
-    if (outcome.outcome !== 'provisioned') throw new Error(JSON.stringify(outcome))
-  }
-  dataPlane = await t.session.deviceSide.dataPlane({ kind: 'local' })
+  const world = await startProvisionedApi(['thermostat-1', 'sensor-1', 'range-1'])
+  t = world.t
+  dataPlane = world.dataPlane
 }, 120_000)
 afterAll(async () => {
   await t?.close()

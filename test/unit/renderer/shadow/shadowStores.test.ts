@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { describeError } from '../../../../renderer/src/components/describeError'
 import { useDeviceStore } from '../../../../renderer/src/stores/useDeviceStore'
 import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
-import { startTestApi, type TestApi } from '../../../support/apiBackend'
+import type { TestApi } from '../../../support/apiBackend'
+import { startProvisionedApi } from './provisionedApi'
 import { freshPinia } from '../registry/registryApp'
 import { until } from '../../../support/until'
 
@@ -14,13 +15,9 @@ let t: TestApi
 let dataPlane: IoTDataPlaneClient
 
 beforeAll(async () => {
-  t = await startTestApi()
-  for (const thingName of ['thermostat-1', 'lamp-1', 'plain-1']) {
-    const outcome = await t.api.call('provisioning.run', { plan: { thingName } })
-    if (outcome.outcome !== 'provisioned') throw new Error(JSON.stringify(outcome))
-  }
-  // The session's own data-plane client on the Local IoT Core: "outside the app" for the stores.
-  dataPlane = await t.session.deviceSide.dataPlane({ kind: 'local' })
+  const world = await startProvisionedApi(['thermostat-1', 'lamp-1', 'plain-1'])
+  t = world.t
+  dataPlane = world.dataPlane
 }, 120_000)
 afterAll(async () => {
   await t?.close()
