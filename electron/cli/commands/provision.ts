@@ -1,8 +1,11 @@
+import { constants } from 'node:fs'
+import { access, mkdir } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
   describeConnection,
   keyAlgorithmSchema,
   policyTemplateSchema,
+  type Connection,
   type ProvisionPlanInput,
   type ProvisionProgress,
   type ProvisionResult
@@ -13,6 +16,7 @@ import {
   type CertificateFileContent
 } from '../../core/certificates'
 import { exportCertificateBundle } from '../../app/certificateBundle'
+import type { AppSession } from '../../app/session'
 import { provision, validatePlan } from '../../core/provisioning'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
@@ -52,6 +56,9 @@ export async function provisionCommand(argv: string[], ctx: CommandContext): Pro
   }
   const checked = validatePlan(planInput)
   if (!checked.ok) throw new UsageError(checked.problems.map((p) => `${p.path ? `${p.path}: ` : ''}${p.message}`).join('; '))
+  // Checked before anything is created: a folder that cannot take the bundle must not leave a
+  // provisioned thing behind a failed command.
+  if (flags.out) await assertWritableFolder(flags.out)
 
   return withRecoveredSession(ctx, flags.json ?? false, async (session) => {
     const iot = await session.iotClient(connection)
@@ -66,7 +73,7 @@ export async function provisionCommand(argv: string[], ctx: CommandContext): Pro
       ...(ctx.provisioningHooks ? { hooks: ctx.provisioningHooks } : {})
     })
     if (certificate.notice) ctx.stderr.write(`${certificate.notice}\n`)
-    const bundleFiles = flags.out ? await exportCertificateBundle(session, connection, flags.out, result) : []
+    const bundleFiles = flags.out ? await exportAfterProvisioning(session, connection, flags.out, result) : []
     if (flags.json) ctx.stdout.write(JSON.stringify({ ...result, connection, bundleFiles }) + '\n')
     else ctx.stdout.write(summary(result, describeConnection(connection), bundleFiles))
     return 0
@@ -150,4 +157,25 @@ function summary(result: ProvisionResult, where: string, bundleFiles: string[]):
   if (result.reused.length) lines.push(`  reused       ${result.reused.join(', ')}`)
   if (bundleFiles.length) lines.push('  bundle', ...bundleFiles.map((f) => `    ${f}`))
   return lines.join('\n') + '\n'
+}
+
+async function assertWritableFolder(folder: string): Promise<void> {
+  try {
+    await mkdir(folder, { recursive: true })
+    await access(folder, constants.W_OK)
+  } catch (err) {
+    throw new UsageError(`--out ${folder} cannot take the bundle (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder you can write to. Nothing was created`)
+  }
+}
+
+/** The run succeeded; if the bundle still cannot be written (a file in the way, a full disk), say what exists. */
+async function exportAfterProvisioning(session: AppSession, connection: Connection, folder: string, result: ProvisionResult): Promise<string[]> {
+  try {
+    return await exportCertificateBundle(session, connection, folder, result)
+  } catch (err) {
+    throw new Error(
+      `${result.thingName} is provisioned (certificate ${result.certificateId}${result.privateKeyInVault ? ', its key in the vault' : ''}), but the bundle was not written: ${(err as Error).message}. ` +
+        `Free the folder and run thingbench deprovision --thing ${result.thingName}, then provision again`
+    )
+  }
 }

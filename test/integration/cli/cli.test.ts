@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { once } from 'node:events'
@@ -195,6 +195,18 @@ describe('thingbench provision and deprovision', () => {
     expect(result.code).toBe(2)
     expect(result.stderr.trim().split('\n')).toHaveLength(1)
     expect(result.stderr).toMatch(/Thing name may contain only letters, digits/)
+    const after = await iot.send(new ListCertificatesCommand({}))
+    expect(after.certificates?.length).toBe(before.certificates?.length)
+  })
+
+  it('refuses an --out that cannot take the bundle before anything is created (exit 2, nothing left behind)', async () => {
+    const before = await iot.send(new ListCertificatesCommand({}))
+    const notAFolder = join(home, 'a-file-not-a-folder')
+    await writeFile(notAFolder, 'in the way\n')
+    const result = await runThingbench(['provision', '--thing', 'lamp-0008', '--out', join(notAFolder, 'bundle')], cliEnv(home))
+    expect(result.code).toBe(2)
+    expect(result.stderr).toMatch(/--out .* cannot take the bundle \(ENOTDIR\).*Nothing was created/)
+    await expect(iot.send(new DescribeThingCommand({ thingName: 'lamp-0008' }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
     const after = await iot.send(new ListCertificatesCommand({}))
     expect(after.certificates?.length).toBe(before.certificates?.length)
   })
