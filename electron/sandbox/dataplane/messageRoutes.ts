@@ -4,7 +4,7 @@ import { pageRequestOf, paginate, type PagingParameters } from '../http/paging'
 import type { Route } from '../http/route'
 import type { GatewayMessage } from '../mqtt/deviceGateway'
 import type { RetainedMessages } from '../mqtt/retainedMessages'
-import { AWS_MQTT_LIMITS, isPublishableReservedTopic, topicSizeProblem } from '../mqtt/topicRules'
+import { AWS_MQTT_LIMITS, isReservedForPublish, topicSizeProblem } from '../mqtt/topicRules'
 
 // The HTTP data plane's message operations (research/mqtt-shadow.md §5, iot-core.md §2.2): Publish
 // hands the body's bytes to the device gateway, as an MQTT client's PUBLISH would be, under the same
@@ -92,7 +92,7 @@ function assertPublishable(topic: string, retain: boolean): void {
     throw invalidRequest(`The topic '${topic}' contains a wildcard (+ or #); publish to a topic name, not a topic filter.`)
   const size = topicSizeProblem(topic)
   if (size) throw invalidRequest(`The topic '${topic}' cannot be published to: ${size}.`)
-  if (topic.startsWith('$') && (retain || !isPublishableReservedTopic(topic)))
+  if (isReservedForPublish(topic, retain))
     throw new IotError(
       'ForbiddenException',
       403,

@@ -8,7 +8,7 @@ export interface ShadowNotifier {
   publish(messages: readonly ShadowMessage[]): void
 }
 
-export const droppingNotifier: ShadowNotifier = { publish: () => {} }
+const droppingNotifier: ShadowNotifier = { publish: () => {} }
 
 /** The data plane's notifier slot: the broker plugs itself in with `use` once it runs. */
 export class ShadowNotifications implements ShadowNotifier {

@@ -30,13 +30,7 @@ export interface DataPlaneContext {
 
 export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
   return [
-    {
-      operation: 'GetThingShadow',
-      method: 'GET',
-      pattern: '/things/{thingName}/shadow',
-      iotPermissions: (req) => [shadowPermission('iot:GetThingShadow', req)],
-      handler: (req) => answer(ctx, ctx.shadows.get(countedShadowKeyOf(req, ctx)))
-    },
+    shadowRoute(ctx, 'GetThingShadow', 'GET', (key) => ctx.shadows.get(key)),
     {
       operation: 'UpdateThingShadow',
       method: 'POST',
@@ -50,13 +44,7 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
         return answer(ctx, result)
       }
     },
-    {
-      operation: 'DeleteThingShadow',
-      method: 'DELETE',
-      pattern: '/things/{thingName}/shadow',
-      iotPermissions: (req) => [shadowPermission('iot:DeleteThingShadow', req)],
-      handler: (req) => answer(ctx, ctx.shadows.delete(countedShadowKeyOf(req, ctx)))
-    },
+    shadowRoute(ctx, 'DeleteThingShadow', 'DELETE', (key) => ctx.shadows.delete(key)),
     {
       operation: 'ListNamedShadowsForThing',
       method: 'GET',
@@ -78,6 +66,22 @@ export function dataPlaneRoutes(ctx: DataPlaneContext): Route[] {
       }
     }
   ]
+}
+
+/** A route on `/things/{thingName}/shadow` that answers with one ShadowBook operation on the named shadow. */
+function shadowRoute(
+  ctx: DataPlaneContext,
+  operation: 'GetThingShadow' | 'DeleteThingShadow',
+  method: Route['method'],
+  operate: (key: ShadowKey) => ShadowResult
+): Route {
+  return {
+    operation,
+    method,
+    pattern: '/things/{thingName}/shadow',
+    iotPermissions: (req) => [shadowPermission(`iot:${operation}`, req)],
+    handler: (req) => answer(ctx, operate(countedShadowKeyOf(req, ctx)))
+  }
 }
 
 /** Refuses the request with 429 ThrottlingException when its thing is over AWS's shadow request rate. */

@@ -15,6 +15,12 @@ export class IotError extends Error {
   }
 }
 
+/** The JSON body AWS sends with an error: its extra members (those set) and `message`. */
+export function errorBody(error: IotError): Record<string, unknown> {
+  const extra = Object.fromEntries(Object.entries(error.extra).filter(([, value]) => value !== undefined))
+  return { ...extra, message: error.message }
+}
+
 export const invalidRequest = (message: string): IotError => new IotError('InvalidRequestException', 400, message)
 export const notFound = (message: string): IotError => new IotError('ResourceNotFoundException', 404, message)
 export const alreadyExists = (message: string, resourceId?: string, resourceArn?: string): IotError =>

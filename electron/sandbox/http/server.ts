@@ -2,7 +2,7 @@ import http from 'node:http'
 import https from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { randomUUID } from 'node:crypto'
-import { IotError } from './iotError'
+import { IotError, errorBody } from './iotError'
 import type { RequestAuthorizer } from './requestAuthorizer'
 import type { HttpMethod, Route, RoutedRequest, SandboxRequest } from './route'
 import { Router } from './router'
@@ -172,6 +172,5 @@ function sendError(res: http.ServerResponse, error: IotError): void {
     res.destroy()
     return
   }
-  const extra = Object.fromEntries(Object.entries(error.extra).filter(([, value]) => value !== undefined))
-  send(res, error.status, { ...extra, message: error.message }, { 'x-amzn-ErrorType': error.errorName })
+  send(res, error.status, errorBody(error), { 'x-amzn-ErrorType': error.errorName })
 }

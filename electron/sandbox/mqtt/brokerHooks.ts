@@ -9,7 +9,7 @@ import { AWS_BROKER_QUOTAS, type BrokerQuotas } from './brokerQuotas'
 import type { DeviceConnection, DeviceConnections } from './deviceConnections'
 import type { DisconnectReason } from './lifecycleEvents'
 import type { OperatorUpgrades } from './operatorUpgrades'
-import { AWS_MQTT_LIMITS, awsFilterMatches, clampKeepAlive, isPublishableReservedTopic, isSubscribableReservedFilter, topicSizeProblem } from './topicRules'
+import { AWS_MQTT_LIMITS, awsFilterMatches, clampKeepAlive, isReservedForPublish, isSubscribableReservedFilter, topicSizeProblem } from './topicRules'
 
 // AWS IoT's broker rules on Aedes's hooks (research/mqtt-shadow.md §1.6, §2): a refused CONNECT is
 // dropped without CONNACK; a refused PUBLISH or SUBSCRIBE closes the connection (MQTT 3.1.1); a
@@ -93,7 +93,7 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
     const payloadBytes = packet.payload?.length ?? 0
     if (payloadBytes > AWS_MQTT_LIMITS.maxPayloadBytes)
       return new Refusal(`publish to ${topic}: the payload is ${payloadBytes} bytes; AWS IoT allows ${AWS_MQTT_LIMITS.maxPayloadBytes}`, 'CLIENT_ERROR')
-    if (topic.startsWith('$') && (packet.retain || !isPublishableReservedTopic(topic)))
+    if (isReservedForPublish(topic, packet.retain))
       return new Refusal(`publish to ${topic}: the topic is reserved`, 'CLIENT_ERROR')
     if (!allowed(client, 'iot:Publish', `topic/${topic}`)) return new Refusal(`iot:Publish on topic/${topic} is not allowed`, 'AUTH_ERROR')
     if (packet.retain && !allowed(client, 'iot:RetainPublish', `topic/${topic}`))

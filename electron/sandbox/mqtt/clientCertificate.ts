@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto'
 import type { TLSSocket } from 'node:tls'
+import { certificateIdOf } from '../ca/localCa'
 import type { CertificateRecord } from '../state/records'
 import type { Store } from '../state/store'
 
@@ -11,7 +11,7 @@ import type { Store } from '../state/store'
 export function presentedCertificateId(socket: TLSSocket): string | undefined {
   // A resumed TLS session may come without the peer certificate: then there is nobody to admit.
   const raw = socket.getPeerCertificate?.(false)?.raw
-  return raw && raw.length > 0 ? createHash('sha256').update(raw).digest('hex') : undefined
+  return raw && raw.length > 0 ? certificateIdOf(raw) : undefined
 }
 
 /** Why the certificate may not connect, or undefined when it may. */

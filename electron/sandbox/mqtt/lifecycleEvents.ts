@@ -33,15 +33,22 @@ export function hasLifecycleEvents(clientId: string): boolean {
   return !clientId.includes('#') && !clientId.includes('+')
 }
 
+/** The fields every lifecycle event's payload starts with. */
+function commonFields(subject: LifecycleSubject, eventType: string, timestamp: number): Record<string, unknown> {
+  return {
+    clientId: subject.clientId,
+    timestamp,
+    eventType,
+    sessionIdentifier: subject.sessionIdentifier,
+    principalIdentifier: subject.principalIdentifier
+  }
+}
+
 export function connectedEvent(subject: LifecycleSubject, timestamp: number): LifecycleEvent {
   return {
     topic: `$aws/events/presence/connected/${subject.clientId}`,
     payload: {
-      clientId: subject.clientId,
-      timestamp,
-      eventType: 'connected',
-      sessionIdentifier: subject.sessionIdentifier,
-      principalIdentifier: subject.principalIdentifier,
+      ...commonFields(subject, 'connected', timestamp),
       ...(subject.ipAddress !== undefined ? { ipAddress: subject.ipAddress } : {}),
       ...(subject.thingName !== undefined ? { thingName: subject.thingName } : {}),
       versionNumber: subject.versionNumber
@@ -53,11 +60,7 @@ export function disconnectedEvent(subject: LifecycleSubject, reason: DisconnectR
   return {
     topic: `$aws/events/presence/disconnected/${subject.clientId}`,
     payload: {
-      clientId: subject.clientId,
-      timestamp,
-      eventType: 'disconnected',
-      sessionIdentifier: subject.sessionIdentifier,
-      principalIdentifier: subject.principalIdentifier,
+      ...commonFields(subject, 'disconnected', timestamp),
       clientInitiatedDisconnect: reason === 'CLIENT_INITIATED_DISCONNECT',
       disconnectReason: reason,
       ...(subject.thingName !== undefined ? { thingName: subject.thingName } : {}),
@@ -70,11 +73,7 @@ export function subscriptionEvent(subject: LifecycleSubject, kind: 'subscribed' 
   return {
     topic: `$aws/events/subscriptions/${kind}/${subject.clientId}`,
     payload: {
-      clientId: subject.clientId,
-      timestamp,
-      eventType: kind,
-      sessionIdentifier: subject.sessionIdentifier,
-      principalIdentifier: subject.principalIdentifier,
+      ...commonFields(subject, kind, timestamp),
       topics
     }
   }

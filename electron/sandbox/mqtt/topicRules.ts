@@ -44,6 +44,11 @@ export function isPublishableReservedTopic(topic: string): boolean {
   )
 }
 
+/** Whether AWS refuses a publish for the reserved `$` space: any retained `$` message, or a `$` topic no service takes. */
+export function isReservedForPublish(topic: string, retain: boolean): boolean {
+  return topic.startsWith('$') && (retain || !isPublishableReservedTopic(topic))
+}
+
 /** Whether a client may subscribe to a filter in the `$` space: AWS's own topic trees only. */
 export function isSubscribableReservedFilter(filter: string): boolean {
   return /^\$aws\/(things|events|certificates|provisioning-templates)\//.test(filter)

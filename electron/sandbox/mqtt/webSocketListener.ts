@@ -1,8 +1,8 @@
-import type { IncomingMessage } from 'node:http'
+import { STATUS_CODES, type IncomingMessage } from 'node:http'
 import https from 'node:https'
 import type { Duplex } from 'node:stream'
 import { createWebSocketStream, WebSocketServer } from 'ws'
-import { IotError } from '../http/iotError'
+import { IotError, errorBody } from '../http/iotError'
 import { ACCEPTED_SIGNING_NAMES, verifyPresignedSigV4, type SandboxCredentials } from '../http/sigv4'
 import type { Log } from '../../shared/log'
 import { listenOnLoopback, type LoopbackListeners } from './loopbackListeners'
@@ -101,10 +101,9 @@ async function verifyUpgrade(req: IncomingMessage, options: WebSocketListenerOpt
 
 /** Answers the upgrade request with AWS's HTTP error and closes the socket. */
 function refuseUpgrade(socket: Duplex, error: IotError): void {
-  const body = JSON.stringify({ message: error.message })
-  const reason = error.status === 403 ? 'Forbidden' : error.status === 404 ? 'Not Found' : 'Internal Server Error'
+  const body = JSON.stringify(errorBody(error))
   socket.end(
-    `HTTP/1.1 ${error.status} ${reason}\r\n` +
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? 'Error'}\r\n` +
       'Content-Type: application/json\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\n` +
       `x-amzn-ErrorType: ${error.errorName}\r\n` +

@@ -7,8 +7,8 @@ import { assertValid, rules } from '../http/validate'
 import { requireThing, requireThingGroup } from '../registry/lookups'
 import type { CertificateRecord, ThingGroupRecord } from '../state/records'
 import { deviceAuthorization } from './connectionAuthorization'
-import { evaluateAuthorization, policiesOf, policyInForce, type AuthDecision, type PolicyInForce, type PolicyReference } from './evaluate'
-import { policiesInForce } from './inForce'
+import { evaluateAuthorization, policiesOf, type AuthDecision, type PolicyInForce, type PolicyReference } from './evaluate'
+import { defaultVersionInForce, policiesInForce } from './inForce'
 import { getPolicy } from './routes'
 import type { AuthorizationContext } from './variables'
 
@@ -141,8 +141,8 @@ export function authorizationRoutes(ctx: SandboxContext): Route[] {
     for (const name of toAdd) {
       const policy = getPolicy(ctx, name)
       if (toSkip.has(name) || inForce.some((p) => p.policyName === name)) continue
-      const version = policy.versions.find((v) => v.versionId === policy.defaultVersionId)!
-      inForce.push(policyInForce(policy.policyName, policy.policyArn, version.document))
+      const added = defaultVersionInForce(policy)
+      if (added) inForce.push(added)
     }
     return { context, policies: inForce }
   }

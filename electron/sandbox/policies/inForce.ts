@@ -54,13 +54,19 @@ export function policiesInForce(store: Store, sources: PolicySources): AttachedP
     if (seen.has(attachment.policyName)) continue
     seen.add(attachment.policyName)
     const policy = store.get<PolicyRecord>('policies', attachment.policyName)
-    const version = policy?.versions.find((v) => v.versionId === policy.defaultVersionId)
-    if (!policy || !version) continue
+    const inForce = policy && defaultVersionInForce(policy)
+    if (!policy || !inForce) continue
     policies.push({
-      ...policyInForce(policy.policyName, policy.policyArn, version.document),
+      ...inForce,
       defaultVersionId: policy.defaultVersionId,
       attachedTo: attachment.target
     })
   }
   return policies
+}
+
+/** The policy's default version as the policy engine reads it; undefined when the record lacks that version. */
+export function defaultVersionInForce(policy: PolicyRecord): PolicyInForce | undefined {
+  const version = policy.versions.find((v) => v.versionId === policy.defaultVersionId)
+  return version && policyInForce(policy.policyName, policy.policyArn, version.document)
 }

@@ -50,7 +50,7 @@ export function deltaBody(delta: JsonObject, metadata: JsonObject, { version, ti
 }
 
 /** One side of `update/documents`: state (desired/reported, no delta), metadata and version. */
-export function documentSnapshot(record: ShadowRecord): JsonObject {
+function documentSnapshot(record: ShadowRecord): JsonObject {
   return { state: sectionsOf(record.state), metadata: sectionsOf(record.metadata), version: record.version }
 }
 

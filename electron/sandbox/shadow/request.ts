@@ -115,7 +115,7 @@ export function parseUpdateRequest(payload: Uint8Array | string, limits: ShadowL
 }
 
 /** Nesting levels of a value: an object or array is one level plus its deepest child; a scalar is none. */
-export function depthOf(value: JsonValue): number {
+function depthOf(value: JsonValue): number {
   if (typeof value !== 'object' || value === null) return 0
   let deepest = 0
   for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child))
