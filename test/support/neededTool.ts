@@ -10,10 +10,15 @@ export interface NeededTool {
   assertPresent(): void
 }
 
+/** For `it.skipIf`: whether a test whose precondition (a tool, a peer) is `present` skips — only off CI. */
+export function skippedOffCi(present: boolean): boolean {
+  return !present && !process.env['CI']
+}
+
 export function neededTool(command: string, versionArgs: string[]): NeededTool {
   const present = spawnSync(command, versionArgs, { stdio: 'ignore' }).status === 0
   return {
-    skip: !present && !process.env['CI'],
+    skip: skippedOffCi(present),
     assertPresent() {
       if (!present) throw new Error(`${command} is not installed: run \`sudo bash scripts/install-linux-deps.sh\` (CI runs every test, so it must be there)`)
     }

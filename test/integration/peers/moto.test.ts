@@ -20,6 +20,7 @@ import {
 } from '@aws-sdk/client-iot'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { certificateMatchesKey } from '../../../electron/core/certificates'
+import { skippedOffCi } from '../../support/neededTool'
 import { cliEnv, runThingbench } from '../../support/thingbenchProcess'
 import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate'
 
@@ -30,14 +31,12 @@ import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate
 // CreateCertificateFromCsr certifies a key of its own instead of the CSR's.
 
 const motoServer = findOnPath('moto_server')
-const onCi = Boolean(process.env['CI'])
 const INSTALL_HINT = "install moto with its server: `pip install 'moto[server]'` (moto_server must be on PATH)"
 // moto accepts any credentials; these are what its documentation uses.
 const awsEnv = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' }
 
 describe('moto_server on this machine', () => {
-  const check = motoServer || onCi ? it : it.skip
-  check(`is found (${motoServer ?? 'not on PATH'})`, () => {
+  it.skipIf(skippedOffCi(motoServer !== undefined))(`is found (${motoServer ?? 'not on PATH'})`, () => {
     if (!motoServer) expect.fail(`moto_server is not on PATH; the moto peer tests need it: ${INSTALL_HINT}.`)
   })
 })

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { renderPolicyTemplate } from '../../../electron/core/policies/templates'
 import { AWS_CLI_INSTALL_HINT, findAwsClis, sandboxCliEnv } from '../../support/awsClis'
 import { refusal } from '../../support/refusal'
+import { skippedOffCi } from '../../support/neededTool'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 
 // TestAuthorization and GetEffectivePolicies with the real @aws-sdk/client-iot and the AWS CLI
@@ -167,8 +168,7 @@ describe('TestAuthorization and GetEffectivePolicies', () => {
   })
 
   const cli = findAwsClis()[0]
-  const needsCli = cli || process.env['CI'] ? it : it.skip
-  needsCli(`answers \`aws iot test-authorization\` (${cli?.label ?? 'no AWS CLI found'})`, async () => {
+  it.skipIf(skippedOffCi(cli !== undefined))(`answers \`aws iot test-authorization\` (${cli?.label ?? 'no AWS CLI found'})`, async () => {
     if (!cli) expect.fail(`No AWS CLI found: ${AWS_CLI_INSTALL_HINT}.`)
     const home = fs.mkdtempSync(path.join(sandbox.dataDir, 'home-'))
     const env = sandboxCliEnv(home, sandbox.core)

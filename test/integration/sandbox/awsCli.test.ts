@@ -5,6 +5,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AWS_CLI_INSTALL_HINT, findAwsClis, sandboxCliEnv, type AwsCli } from '../../support/awsClis'
+import { skippedOffCi } from '../../support/neededTool'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate'
 
@@ -26,8 +27,7 @@ interface CliResult {
 
 describe('the AWS CLIs on this machine', () => {
   // On CI both a v1 and a v2 must be there; locally one is enough and none skips.
-  const check = clis.length >= neededClis || onCi ? it : it.skip
-  check(`found ${clis.length} distinct AWS CLI${clis.length === 1 ? '' : 's'}: ${foundText}`, () => {
+  it.skipIf(skippedOffCi(clis.length >= neededClis))(`found ${clis.length} distinct AWS CLI${clis.length === 1 ? '' : 's'}: ${foundText}`, () => {
     if (clis.length < neededClis)
       expect.fail(`Found ${clis.length} distinct AWS CLI(s) (${foundText}); ${onCi ? 'CI runs two (v1 and v2)' : 'the test needs one'}: ${AWS_CLI_INSTALL_HINT}.`)
   })
