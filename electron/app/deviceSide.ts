@@ -1,5 +1,5 @@
 import type { IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane'
-import { describeConnection, type Connection } from '../contract'
+import type { Connection } from '../contract'
 import { createDataPlaneClient, describeDataEndpoint } from '../core/aws'
 import type { ConnectionLease, ConnectionManager } from '../core/mqtt'
 import { deviceEndpoint, operatorEndpoint } from './mqttEndpoints'
@@ -74,8 +74,7 @@ export class DeviceSide {
         // A custom endpoint (moto, LocalStack, a proxy) serves the data plane at the same address.
         return createDataPlaneClient({ region: connection.region, endpoint: connection.url })
       case 'profile': {
-        const region = await this.session.profileRegion(connection)
-        if (!region) throw new Error(`${describeConnection(connection)} has no region: pass --region or set region in ~/.aws/config`)
+        const region = await this.session.requiredProfileRegion(connection)
         const host = await describeDataEndpoint(await this.session.iotClient(connection))
         return createDataPlaneClient({ region, profile: connection.profile, endpoint: `https://${host}` })
       }

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { fromIni, fromNodeProviderChain } from '@aws-sdk/credential-providers'
-import { describeConnection, type Connection } from '../contract'
+import type { Connection } from '../contract'
 import { describeDataEndpoint } from '../core/aws'
 import { amazonRootCaPem } from '../core/certificates'
 import type { MqttEndpoint, OperatorTargetOptions } from '../core/mqtt'
@@ -40,8 +40,7 @@ export async function operatorEndpoint(session: AppSession, connection: Connecti
       return { endpoint: { host, port: 443, caPem: amazonRootCaPem() }, region: connection.region, credentials: fromNodeProviderChain() }
     }
     case 'profile': {
-      const region = await session.profileRegion(connection)
-      if (!region) throw new Error(`${describeConnection(connection)} has no region: pass --region or set region in ~/.aws/config`)
+      const region = await session.requiredProfileRegion(connection)
       const host = await describeDataEndpoint(await session.iotClient(connection))
       // ignoreCache: a technician may run `aws sso login` while the app is open.
       return { endpoint: { host, port: 443, caPem: amazonRootCaPem() }, region, credentials: fromIni({ profile: connection.profile, ignoreCache: true }) }

@@ -95,6 +95,13 @@ export class AppSession {
     return regionForProfile(connection.profile, connection.region, this.env)
   }
 
+  /** profileRegion for calls that cannot go anywhere without one. */
+  async requiredProfileRegion(connection: Extract<Connection, { kind: 'profile' }>): Promise<string> {
+    const region = await this.profileRegion(connection)
+    if (!region) throw new Error(`${describeConnection(connection)} has no region: pass --region or set region in ~/.aws/config`)
+    return region
+  }
+
   /** The home's shadow state history (<home>/history.sqlite), opened on first use. */
   history(): HistoryStore {
     this.historyStore ??= HistoryStore.open(this.layout.historyFile, {
@@ -145,9 +152,7 @@ export class AppSession {
       case 'endpoint':
         return createIotClient({ region: connection.region, endpoint: connection.url })
       case 'profile': {
-        const region = await this.profileRegion(connection)
-        if (!region)
-          throw new Error(`${describeConnection(connection)} has no region: pass --region or set region in ~/.aws/config`)
+        const region = await this.requiredProfileRegion(connection)
         return createIotClient({ region, profile: connection.profile })
       }
     }

@@ -7,7 +7,7 @@ import { UsageError } from './errors'
 // command connects anywhere, so a typo never reaches AWS.
 
 /** The flag's text, or the content of the file an `@path` value names. */
-export async function textArgument(flag: string, value: string): Promise<string> {
+async function textArgument(flag: string, value: string): Promise<string> {
   return (await argumentBytes(flag, value)).toString('utf8')
 }
 

@@ -3,6 +3,9 @@ import type { AppSession } from '../app/session'
 import type { Connection } from '../contract'
 import type { ConnectionLease } from '../core/mqtt'
 
+/** The parseArgs option whose value connectAs takes as asThing. */
+export const asThingOption = { 'as-thing': { type: 'string' } } as const
+
 /**
  * Who a command connects to MQTT as: the thing itself (mutual TLS with its certificate and vault
  * key, client id = thing name, as the shadow policy requires), or an operator (WebSocket + SigV4

@@ -6,7 +6,7 @@ import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
 import { jsonObjectArgument } from '../jsonArgument'
 import { withRecoveredSession } from '../runSession'
-import { shadowKeyFromFlags } from '../shadowArgs'
+import { shadowKeyFromFlags, shadowKeyOptions } from '../shadowArgs'
 import { stopSignal } from '../stopSignal'
 
 // `thingbench device`: act as the thing. Connects with its certificate and vault key (client id =
@@ -16,8 +16,7 @@ import { stopSignal } from '../stopSignal'
 // connection AWS closes for good (certificate deactivated, policy changed) ends it with the reason.
 
 const options = {
-  thing: { type: 'string' },
-  name: { type: 'string' },
+  ...shadowKeyOptions,
   report: { type: 'string' },
   'auto-ack': { type: 'boolean' },
   delay: { type: 'string' },

@@ -4,7 +4,7 @@ import type { CommandContext } from '../commandContext'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
 import { argumentBytes } from '../jsonArgument'
-import { connectAs } from '../mqttIdentity'
+import { asThingOption, connectAs } from '../mqttIdentity'
 import { withRecoveredSession } from '../runSession'
 import { stopSignal } from '../stopSignal'
 
@@ -18,7 +18,7 @@ const options = {
   qos: { type: 'string' },
   retain: { type: 'boolean' },
   count: { type: 'string' },
-  'as-thing': { type: 'string' },
+  ...asThingOption,
   ...connectionOptions
 } as const
 

@@ -6,21 +6,21 @@ import type { CommandContext } from '../commandContext'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
 import { jsonObjectArgument } from '../jsonArgument'
+import { asThingOption } from '../mqttIdentity'
 import { withRecoveredSession } from '../runSession'
-import { shadowKeyFromFlags } from '../shadowArgs'
+import { shadowKeyFromFlags, shadowKeyOptions } from '../shadowArgs'
 
 // `thingbench shadow get|update|delete|list`: one request to the Device Shadow service, over the
 // HTTP data plane (the connection's credentials) or over MQTT as the thing itself (its certificate
 // and vault key). `shadow watch` streams instead and lives in shadowWatch.ts.
 
 const options = {
-  thing: { type: 'string' },
-  name: { type: 'string' },
+  ...shadowKeyOptions,
   desired: { type: 'string' },
   reported: { type: 'string' },
   version: { type: 'string' },
   via: { type: 'string' },
-  'as-thing': { type: 'string' },
+  ...asThingOption,
   json: { type: 'boolean' },
   ...connectionOptions
 } as const

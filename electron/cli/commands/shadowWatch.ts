@@ -2,9 +2,9 @@ import { parseArgs } from 'node:util'
 import { ShadowError, watchShadow, type ShadowWatchEvent } from '../../core/shadow'
 import type { CommandContext } from '../commandContext'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
-import { connectAs } from '../mqttIdentity'
+import { asThingOption, connectAs } from '../mqttIdentity'
 import { withRecoveredSession } from '../runSession'
-import { shadowKeyFromFlags } from '../shadowArgs'
+import { shadowKeyFromFlags, shadowKeyOptions } from '../shadowArgs'
 import { stopSignal } from '../stopSignal'
 
 // `thingbench shadow watch`: the shadow's documents, deltas and deletes as JSON lines, in version
@@ -13,9 +13,8 @@ import { stopSignal } from '../stopSignal'
 // SIGTERM (exit 0); a connection that closes for good ends it with the reason (exit 1).
 
 const options = {
-  thing: { type: 'string' },
-  name: { type: 'string' },
-  'as-thing': { type: 'string' },
+  ...shadowKeyOptions,
+  ...asThingOption,
   ...connectionOptions
 } as const
 

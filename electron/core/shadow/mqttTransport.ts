@@ -11,7 +11,7 @@ import { parseAnswer, type NamedShadowPage, type ShadowTransport } from './trans
 // subscriber, so answers to other clients' requests are ignored. A subscription is kept for the
 // next request until close().
 
-export const DEFAULT_SHADOW_TIMEOUT_MS = 10_000
+const DEFAULT_SHADOW_TIMEOUT_MS = 10_000
 
 interface Pending {
   key: ShadowKey
