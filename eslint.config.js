@@ -9,7 +9,7 @@ const awsSdk = ['@aws-sdk/*', '@smithy/*']
 const certificates = ['@peculiar/*', 'reflect-metadata']
 const nativeAndDevice = ['@napi-rs/keyring', 'aws-crt', 'aws-iot-device-sdk-v2', 'serialport', '@serialport/*']
 const logging = ['pino', 'pino-roll']
-const uiLibraries = ['vue', 'pinia', 'vue-router', 'naive-ui', '@codemirror/*', '@lezer/*', 'jsondiffpatch', 'uplot']
+const uiLibraries = ['vue', 'pinia', 'vue-router', 'naive-ui', '@codemirror/*', '@lezer/*', 'jsondiffpatch', 'uplot', 'tinykeys', '@xterm/*']
 
 // What each folder may import (shared/design.md "The house"): its own files plus this list.
 // Arrows: renderer -> contract; main, headless, cli -> app -> core, sandbox, contract; core -> contract;
