@@ -1,22 +1,16 @@
-import type { ShadowKey } from './document'
+import { formatShadowTopic, type ShadowOperation, type ShadowTopicKey } from '../../shared/shadowTopics'
 
-// The shadow service's MQTT topics (research/iot-core.md §2.1): classic
-// `$aws/things/<thing>/shadow/<operation>[/<suffix>]`, named `…/shadow/name/<shadow>/<operation>[/<suffix>]`.
+// The shadow client's view of the topic grammar shared with the Local IoT Core (electron/shared/shadowTopics).
 
-export type ShadowOperation = 'get' | 'update' | 'delete'
+export { shadowTopicPrefix, type ShadowOperation } from '../../shared/shadowTopics'
 export type ShadowResponse = 'accepted' | 'rejected'
 
-export function shadowTopicPrefix(key: ShadowKey): string {
-  const classic = `$aws/things/${key.thingName}/shadow`
-  return key.shadowName === undefined ? classic : `${classic}/name/${key.shadowName}`
-}
-
 /** Where a request is published. */
-export const requestTopic = (key: ShadowKey, operation: ShadowOperation): string => `${shadowTopicPrefix(key)}/${operation}`
+export const requestTopic = (key: ShadowTopicKey, operation: ShadowOperation): string => formatShadowTopic(key, operation)
 
 /** Where the service answers a request. */
-export const responseTopic = (key: ShadowKey, operation: ShadowOperation, response: ShadowResponse): string =>
-  `${shadowTopicPrefix(key)}/${operation}/${response}`
+export const responseTopic = (key: ShadowTopicKey, operation: ShadowOperation, response: ShadowResponse): string =>
+  formatShadowTopic(key, operation, response)
 
-export const deltaTopic = (key: ShadowKey): string => `${shadowTopicPrefix(key)}/update/delta`
-export const documentsTopic = (key: ShadowKey): string => `${shadowTopicPrefix(key)}/update/documents`
+export const deltaTopic = (key: ShadowTopicKey): string => formatShadowTopic(key, 'update', 'delta')
+export const documentsTopic = (key: ShadowTopicKey): string => formatShadowTopic(key, 'update', 'documents')
