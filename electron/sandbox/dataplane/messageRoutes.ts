@@ -4,7 +4,7 @@ import { pageRequestOf, paginate, type PagingParameters } from '../http/paging'
 import type { Route } from '../http/route'
 import type { GatewayMessage } from '../mqtt/deviceGateway'
 import type { RetainedMessages } from '../mqtt/retainedMessages'
-import { AWS_MQTT_LIMITS, isReservedForPublish, topicSizeProblem } from '../mqtt/topicRules'
+import { AWS_MQTT_LIMITS, publishTopicProblem } from '../mqtt/topicRules'
 
 // The HTTP data plane's message operations (research/mqtt-shadow.md §5, iot-core.md §2.2): Publish
 // hands the body's bytes to the device gateway, as an MQTT client's PUBLISH would be, under the same
@@ -88,16 +88,8 @@ export function messageRoutes(ctx: MessageRoutesContext): Route[] {
 
 /** AWS's topic rules for a publish, as InvalidRequestException (a reserved topic: ForbiddenException). */
 function assertPublishable(topic: string, retain: boolean): void {
-  if (topic.includes('+') || topic.includes('#'))
-    throw invalidRequest(`The topic '${topic}' contains a wildcard (+ or #); publish to a topic name, not a topic filter.`)
-  const size = topicSizeProblem(topic)
-  if (size) throw invalidRequest(`The topic '${topic}' cannot be published to: ${size}.`)
-  if (isReservedForPublish(topic, retain))
-    throw new IotError(
-      'ForbiddenException',
-      403,
-      retain
-        ? `The topic '${topic}' is reserved: messages on $ topics cannot be retained.`
-        : `The topic '${topic}' is reserved: only AWS's request topics (e.g. $aws/things/<thing>/shadow/update) may be published to.`
-    )
+  const problem = publishTopicProblem(topic, retain)
+  if (!problem) return
+  const message = `The topic '${topic}' cannot be published to: ${problem.message}.`
+  throw problem.reserved ? new IotError('ForbiddenException', 403, message) : invalidRequest(message)
 }

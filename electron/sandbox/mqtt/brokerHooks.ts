@@ -9,7 +9,7 @@ import { AWS_BROKER_QUOTAS, type BrokerQuotas } from './brokerQuotas'
 import type { DeviceConnection, DeviceConnections } from './deviceConnections'
 import type { DisconnectReason } from './lifecycleEvents'
 import type { OperatorUpgrades } from './operatorUpgrades'
-import { AWS_MQTT_LIMITS, awsFilterMatches, clampKeepAlive, isReservedForPublish, isSubscribableReservedFilter, topicSizeProblem } from './topicRules'
+import { AWS_MQTT_LIMITS, awsFilterMatches, clampKeepAlive, isSubscribableReservedFilter, publishTopicProblem, topicSizeProblem } from './topicRules'
 
 // AWS IoT's broker rules on Aedes's hooks (research/mqtt-shadow.md §1.6, §2): a refused CONNECT is
 // dropped without CONNACK; a refused PUBLISH or SUBSCRIBE closes the connection (MQTT 3.1.1); a
@@ -88,13 +88,11 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
   const publishRefusal = (client: Client, packet: PublishPacket): Refusal | undefined => {
     const topic = packet.topic
     if (packet.qos === 2) return new Refusal('QoS 2 is not supported by AWS IoT', 'CLIENT_ERROR')
-    const size = topicSizeProblem(topic)
-    if (size) return new Refusal(`publish to ${topic}: ${size}`, 'CLIENT_ERROR')
+    const problem = publishTopicProblem(topic, packet.retain)
+    if (problem) return new Refusal(`publish to ${topic}: ${problem.message}`, 'CLIENT_ERROR')
     const payloadBytes = packet.payload?.length ?? 0
     if (payloadBytes > AWS_MQTT_LIMITS.maxPayloadBytes)
       return new Refusal(`publish to ${topic}: the payload is ${payloadBytes} bytes; AWS IoT allows ${AWS_MQTT_LIMITS.maxPayloadBytes}`, 'CLIENT_ERROR')
-    if (isReservedForPublish(topic, packet.retain))
-      return new Refusal(`publish to ${topic}: the topic is reserved`, 'CLIENT_ERROR')
     if (!allowed(client, 'iot:Publish', `topic/${topic}`)) return new Refusal(`iot:Publish on topic/${topic} is not allowed`, 'AUTH_ERROR')
     if (packet.retain && !allowed(client, 'iot:RetainPublish', `topic/${topic}`))
       return new Refusal(`iot:RetainPublish on topic/${topic} is not allowed`, 'AUTH_ERROR')

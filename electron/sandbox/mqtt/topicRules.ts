@@ -49,6 +49,22 @@ export function isReservedForPublish(topic: string, retain: boolean): boolean {
   return topic.startsWith('$') && (retain || !isPublishableReservedTopic(topic))
 }
 
+/** What AWS refuses in a publish's topic, worded once for MQTT and the HTTP Publish API; `reserved` marks the `$` space (HTTP's ForbiddenException). */
+export function publishTopicProblem(topic: string, retain: boolean): { message: string; reserved: boolean } | undefined {
+  if (topic.includes('+') || topic.includes('#'))
+    return { message: 'the topic contains a wildcard (+ or #); publish to a topic name, not a topic filter', reserved: false }
+  const size = topicSizeProblem(topic)
+  if (size) return { message: size, reserved: false }
+  if (isReservedForPublish(topic, retain))
+    return {
+      message: retain
+        ? 'the topic is reserved: messages on $ topics cannot be retained'
+        : "the topic is reserved: only AWS's request topics (e.g. $aws/things/<thing>/shadow/update) may be published to",
+      reserved: true
+    }
+  return undefined
+}
+
 /** Whether a client may subscribe to a filter in the `$` space: AWS's own topic trees only. */
 export function isSubscribableReservedFilter(filter: string): boolean {
   return /^\$aws\/(things|events|certificates|provisioning-templates)\//.test(filter)

@@ -4,6 +4,7 @@ import {
   clampKeepAlive,
   isPublishableReservedTopic,
   isSubscribableReservedFilter,
+  publishTopicProblem,
   topicSizeProblem
 } from '../../../../electron/sandbox/mqtt/topicRules'
 
@@ -38,5 +39,14 @@ describe("AWS IoT's MQTT topic rules", () => {
     expect(isPublishableReservedTopic('$SYS/broker')).toBe(false)
     expect(isSubscribableReservedFilter('$aws/events/presence/connected/+')).toBe(true)
     expect(isSubscribableReservedFilter('$SYS/#')).toBe(false)
+  })
+
+  it('words a refused publish topic once for MQTT and HTTP: wildcard, size, reserved (and retained $) each say what to do', () => {
+    expect(publishTopicProblem('lamp/+/state', false)).toEqual({ message: expect.stringContaining('publish to a topic name, not a topic filter'), reserved: false })
+    expect(publishTopicProblem('a/b/c/d/e/f/g/h/i', false)).toEqual({ message: expect.stringContaining('AWS IoT allows 7'), reserved: false })
+    expect(publishTopicProblem('$aws/things/lamp/shadow/update/accepted', false)).toEqual({ message: expect.stringContaining("only AWS's request topics"), reserved: true })
+    expect(publishTopicProblem('$aws/things/lamp/shadow/update', true)).toEqual({ message: expect.stringContaining('cannot be retained'), reserved: true })
+    expect(publishTopicProblem('$aws/things/lamp/shadow/update', false)).toBeUndefined()
+    expect(publishTopicProblem('lamp/state', true)).toBeUndefined()
   })
 })
