@@ -15,7 +15,8 @@ const commands: Record<string, () => Promise<Command>> = {
   connections: async () => (await import('./commands/connections')).connectionsCommand,
   shadow: async () => (await import('./commands/shadow')).shadowCommand,
   device: async () => (await import('./commands/device')).deviceCommand,
-  mqtt: async () => (await import('./commands/mqtt')).mqttCommand
+  mqtt: async () => (await import('./commands/mqtt')).mqttCommand,
+  serial: async () => (await import('./commands/serial')).serialCommand
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 wrong usage. */

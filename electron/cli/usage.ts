@@ -52,6 +52,12 @@ Usage:
       (WebSocket + SigV4) unless --as-thing names the thing to connect as. Default QoS 1.
       shadow, device and mqtt take the connection flags of provision.
 
+  thingbench serial list [--watch PATH ...]
+  thingbench serial monitor --port PATH [--baud N] [--parity none|even|odd|mark|space] [--watch PATH ...]
+      List the serial ports (USB ports plugged in, and watched paths such as a pty or a socat
+      link; --watch adds one, remembered in the home) as JSON lines, or print what a port
+      receives until SIGINT/SIGTERM, saying on stderr when it vanishes and is reopened.
+
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line
       {"url", "port", "home"}; the URL carries a random access token (anyone with it has the

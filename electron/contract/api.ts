@@ -29,8 +29,21 @@ import {
   type ShadowWatchChange,
   type WatchRef
 } from './shadow'
+import {
+  serialOpenArgsSchema,
+  serialPathSchema,
+  serialRenameArgsSchema,
+  serialSignalsArgsSchema,
+  serialWriteArgsSchema,
+  type SerialDataChunk,
+  type SerialListView,
+  type SerialPortState,
+  type SerialPortView
+} from './serial'
+import { expressLinkOnboardingArgsSchema, type ExpressLinkOnboardingResult, type OnboardingProgress } from './onboarding'
 import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
 import {
+  absoluteFolderSchema,
   historyDiffArgsSchema,
   historyExportArgsSchema,
   historySettingsSchema,
@@ -66,6 +79,33 @@ export interface ConnectionChoice {
   label: string
   connection: Connection
   region?: string
+}
+
+/** One check of `connections.test`, worded for a person; errorName is AWS's (or ThingBench's) on failure. */
+export interface ConnectionCheckView {
+  check: 'control-plane' | 'mqtt'
+  ok: boolean
+  /** e.g. "Control plane: DescribeEndpoint and ListThings answered in 42 ms". */
+  detail: string
+  errorName?: string
+  ms: number
+}
+
+/** The Local IoT Core's endpoints and the credentials other tools (the AWS CLI, mosquitto) need, with example commands. */
+export interface LocalCoreDetails {
+  controlPlaneUrl: string
+  dataPlaneUrl: string
+  deviceDataPlaneUrl: string
+  mqttHost: string
+  mqttPort: number
+  webSocketUrl: string
+  region: string
+  accessKeyId: string
+  /** The sandbox's own loopback-only IAM secret (not an AWS one): the AWS CLI needs it to sign. */
+  secretAccessKey: string
+  caCertificatePath: string
+  /** Shell lines (POSIX sh) to copy: the credentials' exports first, then commands. */
+  commands: Array<{ id: string; title: string; command: string }>
 }
 
 export interface PlanProblemView {
@@ -227,11 +267,26 @@ export const apiMethods = {
   /** Runs a plan; progress arrives as `provisioning.progress` events with the same runId. */
   'provisioning.run': method(z.object({ plan: z.unknown(), runId: z.uuid().optional() }).strict(), returns<ProvisionOutcome>()),
   'provisioning.cancel': method(z.object({ runId: z.uuid() }).strict(), returns<{ cancelled: boolean }>()),
-  /** Writes the AWS console's bundle (certificate, private key, public key, root CA) to a folder the back end chooses or asks for. */
+  /**
+   * Writes the AWS console's bundle (certificate, private key if the vault holds it, public key, root
+   * CA) into a new folder named after the thing inside `folder` (checked writable first, created if
+   * missing); without `folder`, the native dialog asks (Electron) or <home>/exports takes it. Also
+   * for a thing provisioned earlier: any certificate id of the thing (the registry's bundle button).
+   */
   'provisioning.exportBundle': method(
-    z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/), thingName: thingNameSchema }).strict(),
+    z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/), thingName: thingNameSchema, folder: absoluteFolderSchema.optional() }).strict(),
     returns<ExportedBundle | { cancelled: true }>()
   ),
+  /** The native folder dialog where there is one (Electron): the folder bundles go into; else `{ unsupported: true }` and the UI asks for a path. */
+  'files.chooseExportFolder': method(z.object({ current: absoluteFolderSchema.optional() }).strict(), returns<{ folder: string } | { cancelled: true } | { unsupported: true }>()),
+  /** Where the active connection's devices reach MQTT (mutual TLS): the Local IoT Core's broker, or AWS's iot:Data-ATS endpoint. */
+  'connections.deviceEndpoint': method(none, returns<{ host: string; port: number }>()),
+  /** A listed connection's MQTT data endpoint (iot:Data-ATS, DescribeEndpoint), where devices connect with mutual TLS. */
+  'connections.dataEndpoint': method(z.object({ id: z.string().min(1).max(2200) }).strict(), returns<{ host: string; port: number }>()),
+  /** Checks a listed connection: the control plane (DescribeEndpoint, ListThings maxResults 1), then an operator MQTT connect (WebSocket + SigV4). */
+  'connections.test': method(z.object({ id: z.string().min(1).max(2200) }).strict(), returns<{ checks: ConnectionCheckView[] }>()),
+  /** The Local IoT Core's endpoints and credentials for the AWS CLI and mosquitto, with example commands (starts it if needed). */
+  'connections.localCore': method(none, returns<LocalCoreDetails>()),
 
   'certificates.inspect': method(z.object({ pem: z.string().min(1).max(65536) }).strict(), returns<CertificateView>()),
   /** A native file dialog where there is one (Electron); else `{ unsupported: true }` and the UI uses a file input. */
@@ -248,6 +303,15 @@ export const apiMethods = {
     returns<{ versionId: string; document: string; isDefaultVersion: boolean }>()
   ),
   'policies.setDefaultVersion': method(z.object({ policyName: policyNameSchema, versionId: z.string().regex(/^[0-9]{1,10}$/) }).strict(), returns<PolicyDetails>()),
+  /** CreatePolicy; the document is checked first with the grammar policies.checkDocument uses (MalformedPolicyException). */
+  'policies.create': method(z.object({ policyName: policyNameSchema, document: z.string().min(1).max(65536) }).strict(), returns<PolicyDetails>()),
+  /** CreatePolicyVersion. AWS keeps at most five versions: VersionsLimitExceededException names that. */
+  'policies.createVersion': method(
+    z.object({ policyName: policyNameSchema, document: z.string().min(1).max(65536), setAsDefault: z.boolean().default(false) }).strict(),
+    returns<PolicyDetails>()
+  ),
+  /** DeletePolicyVersion (never the default version: AWS refuses with DeleteConflictException). */
+  'policies.deleteVersion': method(z.object({ policyName: policyNameSchema, versionId: z.string().regex(/^[0-9]{1,10}$/) }).strict(), returns<PolicyDetails>()),
   /**
    * Why a device's connect, publish, subscribe or receive is refused: TestAuthorization decides (the
    * same call on AWS), GetEffectivePolicies gives the statements. `resource` is the topic, the filter
@@ -296,7 +360,19 @@ export const apiMethods = {
     z.object({ groupName: thingGroupNameSchema, parentGroupName: thingGroupNameSchema.optional(), description: z.string().max(2028).optional() }).strict(),
     returns<GroupSummary>()
   ),
+  /** DeleteThingGroup; AWS refuses a group that still has child groups (InvalidRequestException). */
+  'groups.delete': method(z.object({ groupName: thingGroupNameSchema }).strict(), returns<{ deleted: true }>()),
+  'groups.addThing': method(z.object({ groupName: thingGroupNameSchema, thingName: thingNameSchema }).strict(), returns<GroupDetails>()),
+  'groups.removeThing': method(z.object({ groupName: thingGroupNameSchema, thingName: thingNameSchema }).strict(), returns<GroupDetails>()),
+  /** AttachPolicy to the group's ARN: every thing in it (and in groups below it) gets the policy. */
+  'groups.attachPolicy': method(z.object({ groupName: thingGroupNameSchema, policyName: policyNameSchema }).strict(), returns<GroupDetails>()),
+  'groups.detachPolicy': method(z.object({ groupName: thingGroupNameSchema, policyName: policyNameSchema }).strict(), returns<GroupDetails>()),
 
+  /** The things each certificate is attached to (ListPrincipalThings), keyed by certificate ARN; at most 50 a call. */
+  'certificates.things': method(
+    z.object({ certificateArns: z.array(z.string().regex(/^arn:[a-z-]+:iot:[a-z0-9-]+:[0-9]{12}:cert\/[0-9a-f]{64}$/)).min(1).max(50) }).strict(),
+    returns<Record<string, string[]>>()
+  ),
   'certificates.list': method(z.object(page).strict(), returns<{ certificates: CertificateSummary[]; nextToken?: string }>()),
   'certificates.describe': method(z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/) }).strict(), returns<CertificateDetails>()),
   'certificates.setStatus': method(
@@ -316,6 +392,14 @@ export const apiMethods = {
     returns<ThingTypeSummary>()
   ),
   'thingTypes.deprecate': method(z.object({ thingTypeName: thingTypeNameSchema, undo: z.boolean().default(false) }).strict(), returns<ThingTypeSummary>()),
+  /**
+   * DeleteThingType when AWS allows it: deprecated at least 5 minutes ago. Otherwise nothing is
+   * called and the answer says why and from when it can be deleted.
+   */
+  'thingTypes.delete': method(
+    z.object({ thingTypeName: thingTypeNameSchema }).strict(),
+    returns<{ deleted: true } | { deleted: false; reason: 'not-deprecated' | 'too-soon'; deletableFrom?: string }>()
+  ),
 
   // Device Shadows of the chosen connection: over HTTP (the data plane) or MQTT (an operator connection).
   /** Merges desired and/or reported into the shadow (null deletes a key or a section); a version conflict answers with both sides. */
@@ -372,7 +456,24 @@ export const apiMethods = {
   'history.export': method(historyExportArgsSchema, returns<HistoryExportView>()),
   'history.settings': method(none, returns<HistorySettings>()),
   /** Saves the limits given (the others stay) and prunes to them at once. */
-  'history.setSettings': method(historySettingsSchema.partial().strict(), returns<HistorySettings>())
+  'history.setSettings': method(historySettingsSchema.partial().strict(), returns<HistorySettings>()),
+  /** The ports plugged in and watched, with their friendly names and holders; starts hot-plug discovery (serial.portsChanged). */
+  'serial.list': method(none, returns<SerialListView>()),
+  /** Adds a path the OS list cannot show (a pty, a socat link); it is present while the path exists. Remembered in the home. */
+  'serial.watchPath': method(z.object({ path: serialPathSchema }).strict(), returns<SerialPortView>()),
+  'serial.unwatchPath': method(z.object({ path: serialPathSchema }).strict(), returns<{ unwatched: true }>()),
+  /** Names a port; the name follows the board by serial number (else by path). An empty name forgets it. */
+  'serial.rename': method(serialRenameArgsSchema, returns<SerialPortView>()),
+  /** Opens the port for the UI's serial monitor; received bytes arrive as serial.data, state changes as serial.portState. */
+  'serial.open': method(serialOpenArgsSchema, returns<SerialPortView>()),
+  'serial.close': method(z.object({ path: serialPathSchema }).strict(), returns<{ closed: true }>()),
+  /** Sends text (with the line ending chosen) or hex bytes to a port the UI opened. */
+  'serial.write': method(serialWriteArgsSchema, returns<{ bytesWritten: number }>()),
+  /** Sets DTR/RTS on a port the UI opened; applied: false (with why) on a port without modem lines, such as a pty. */
+  'serial.setSignals': method(serialSignalsArgsSchema, returns<{ applied: boolean; message?: string; dtr?: boolean; rts?: boolean }>()),
+
+  /** Onboards the ExpressLink module on a port in one flow (register its certificate, thing, policy, connect, shadow); undone on failure. */
+  'onboarding.expressLink': method(expressLinkOnboardingArgsSchema, returns<ExpressLinkOnboardingResult>())
 } as const
 
 // ---- events ----------------------------------------------------------------------------------
@@ -392,6 +493,14 @@ export interface ApiEvents {
   'mqtt.connectionState': { identity: MqttIdentity; state: MqttConnectionState; message: string }
   /** A subscription ended without mqtt.unsubscribe (its connection closed or changed, the back end is closing). */
   'mqtt.subscriptionEnded': { subscriptionId: string; because: 'connectionChanged' | 'connectionClosed' | 'closing'; message: string }
+  /** A port was plugged in or out, watched, renamed, opened or closed: the whole list, and what came and went. */
+  'serial.portsChanged': SerialListView & { added: string[]; removed: string[] }
+  /** Bytes an open port received (whoever holds it), batched every few tens of ms. */
+  'serial.data': { path: string; chunks: SerialDataChunk[] }
+  /** An open port vanished (unplugged, reset), was reopened, or closed; `reason` in plain words. */
+  'serial.portState': { path: string; state: SerialPortState; reason: string }
+  /** Each step of onboarding.expressLink as it runs, and each undo of a failed one. */
+  'onboarding.progress': OnboardingProgress
 }
 // The names alone live in names.ts, which the preload bundles without zod.
 export { eventNames as apiEventNames } from './names'

@@ -38,18 +38,20 @@ export const historyVersionsArgsSchema = z
 
 export const historyVersionArgsSchema = z.object({ ...shadowKeyFields, version: versionSchema }).strict()
 export const historyDiffArgsSchema = z.object({ ...shadowKeyFields, from: versionSchema, to: versionSchema }).strict()
+/** A folder the back end writes into: absolute (a relative one would depend on where the back end was started). */
+export const absoluteFolderSchema = z
+  .string()
+  .min(1)
+  .max(4096)
+  .refine((path) => path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path) || path.startsWith('\\\\'), 'folder must be an absolute path, such as /home/me/exports')
+
 export const historyExportArgsSchema = z
   .object({
     ...shadowKeyFields,
     ...timeRangeFields,
     format: z.enum(['csv', 'jsonl']),
     /** An absolute folder to write into (created if needed); default: <home>/exports/history. */
-    folder: z
-      .string()
-      .min(1)
-      .max(4096)
-      .refine((path) => path.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(path) || path.startsWith('\\\\'), 'folder must be an absolute path, such as /home/me/exports')
-      .optional()
+    folder: absoluteFolderSchema.optional()
   })
   .strict()
   .refine(inOrder, rangeInOrder)

@@ -14,6 +14,11 @@ export const methodNames = [
   'provisioning.run',
   'provisioning.cancel',
   'provisioning.exportBundle',
+  'files.chooseExportFolder',
+  'connections.deviceEndpoint',
+  'connections.dataEndpoint',
+  'connections.test',
+  'connections.localCore',
   'certificates.inspect',
   'files.pickCertificate',
   'files.readCertificate',
@@ -23,6 +28,9 @@ export const methodNames = [
   'policies.describe',
   'policies.version',
   'policies.setDefaultVersion',
+  'policies.create',
+  'policies.createVersion',
+  'policies.deleteVersion',
   'policies.explainRefusal',
   'things.list',
   'things.describe',
@@ -31,12 +39,19 @@ export const methodNames = [
   'groups.list',
   'groups.describe',
   'groups.create',
+  'groups.delete',
+  'groups.addThing',
+  'groups.removeThing',
+  'groups.attachPolicy',
+  'groups.detachPolicy',
+  'certificates.things',
   'certificates.list',
   'certificates.describe',
   'certificates.setStatus',
   'thingTypes.list',
   'thingTypes.create',
   'thingTypes.deprecate',
+  'thingTypes.delete',
   'shadow.update',
   'shadow.get',
   'shadow.list',
@@ -57,7 +72,16 @@ export const methodNames = [
   'history.diff',
   'history.export',
   'history.settings',
-  'history.setSettings'
+  'history.setSettings',
+  'serial.list',
+  'serial.watchPath',
+  'serial.unwatchPath',
+  'serial.rename',
+  'serial.open',
+  'serial.close',
+  'serial.write',
+  'serial.setSignals',
+  'onboarding.expressLink'
 ] as const satisfies readonly MethodName[]
 
 export const eventNames = [
@@ -69,7 +93,11 @@ export const eventNames = [
   'device.event',
   'mqtt.message',
   'mqtt.connectionState',
-  'mqtt.subscriptionEnded'
+  'mqtt.subscriptionEnded',
+  'serial.portsChanged',
+  'serial.data',
+  'serial.portState',
+  'onboarding.progress'
 ] as const satisfies readonly EventName[]
 
 type Unlisted<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missingFromNamesTs: Exclude<All, Listed> }

@@ -21,6 +21,17 @@ export function nativeDialogs(parent: () => BrowserWindow | undefined): NativeDi
       const folder = result.canceled ? undefined : result.filePaths[0]
       return folder ? join(folder, suggestedName) : null
     },
+    async chooseFolder(current) {
+      const options: Electron.OpenDialogOptions = {
+        title: 'Choose where bundles go',
+        message: 'Each exported bundle goes into a new folder, named after its thing, inside the folder you choose.',
+        buttonLabel: 'Use this folder',
+        defaultPath: current ?? app.getPath('documents'),
+        properties: ['openDirectory', 'createDirectory']
+      }
+      const result = await show((w) => dialog.showOpenDialog(w, options), () => dialog.showOpenDialog(options))
+      return (result.canceled ? undefined : result.filePaths[0]) ?? null
+    },
     async pickCertificateFile() {
       const options: Electron.OpenDialogOptions = {
         title: 'Choose a certificate file',

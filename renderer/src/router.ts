@@ -18,6 +18,7 @@ export const navigation: NavigationEntry[] = [
   { path: '/thing-types', label: 'Thing types', testId: 'nav-thing-types' },
   { path: '/shadow', label: 'Shadows', testId: 'nav-shadows' },
   { path: '/mqtt', label: 'MQTT', testId: 'nav-mqtt' },
+  { path: '/serial', label: 'Serial', testId: 'nav-serial' },
   { path: '/connections', label: 'Connections', testId: 'nav-connections' }
 ]
 
@@ -32,6 +33,7 @@ export const routes: RouteRecordRaw[] = [
   // `/shadow/<thingName>?name=<shadowName>` opens the inspector on that shadow; `/shadow` asks for a thing.
   { path: '/shadow/:thingName?', name: 'shadow', component: () => import('./views/shadow/ShadowView.vue'), meta: { title: 'Shadows' } },
   { path: '/mqtt', name: 'mqtt', component: () => import('./views/mqtt/MqttView.vue'), meta: { title: 'MQTT' } },
+  { path: '/serial', name: 'serial', component: () => import('./views/serial/SerialView.vue'), meta: { title: 'Serial monitor' } },
   { path: '/connections', name: 'connections', component: () => import('./views/ConnectionsView.vue'), meta: { title: 'Connections' } },
   { path: '/:unknown(.*)*', redirect: '/provision' }
 ]

@@ -4,41 +4,20 @@
 // store's filter function alone, and in the page end to end — text typed into the search box until
 // the table shows the new count — in Debian's Chromium against `thingbench serve` and a Local IoT
 // Core seeded with N things (target < 100 ms). Needs `npm run build` first.
-import { spawn, type ChildProcess } from 'node:child_process'
-import { once } from 'node:events'
-import { existsSync, readFileSync } from 'node:fs'
+import type { ChildProcess } from 'node:child_process'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { gzipSync } from 'node:zlib'
 import { CreateThingCommand, IoTClient } from '@aws-sdk/client-iot'
 import { chromium } from '@playwright/test'
 import { filterThings } from '../../renderer/src/stores/support/thingFilter'
+import { printInitialJavaScript } from './initialJavaScript'
+import { startCommand, stopCommand } from './thingbenchCommand'
 
 const { values } = parseArgs({ options: { things: { type: 'string', default: '10000' }, rounds: { type: 'string', default: '7' } } })
 const thingCount = Number(values.things)
 const rounds = Number(values.rounds)
-const root = fileURLToPath(new URL('../..', import.meta.url))
-const rendererDir = join(root, 'out', 'renderer')
-
-// ---- (1) initial JavaScript ------------------------------------------------------------------
-function initialJavaScript(): { files: Array<{ file: string; raw: number; gzip: number }>; gzip: number } {
-  const indexFile = join(rendererDir, 'index.html')
-  if (!existsSync(indexFile)) throw new Error(`${indexFile} is missing: run \`npm run build\` first`)
-  const html = readFileSync(indexFile, 'utf8')
-  const referenced = [
-    ...html.matchAll(/<script[^>]+type="module"[^>]+src="([^"]+)"/g),
-    ...html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+)"/g)
-  ].map((m) => m[1]!)
-  const files = [...new Set(referenced)].map((ref) => {
-    const bytes = readFileSync(join(rendererDir, ref.replace(/^\.?\//, '')))
-    return { file: ref, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }
-  })
-  return { files, gzip: files.reduce((sum, f) => sum + f.gzip, 0) }
-}
 
 // ---- (2) filtering -------------------------------------------------------------------------------
 function syntheticThings(n: number) {
@@ -65,16 +44,6 @@ function storeFilterTiming(): number {
     samples.push(performance.now() - start)
   }
   return median(samples.slice(2))
-}
-
-async function startCommand(args: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; info: Record<string, unknown> }> {
-  const child = spawn(process.execPath, [join(root, 'bin', 'thingbench.mjs'), ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = createInterface({ input: child.stdout! })
-  const line = await new Promise<string>((ok, fail) => {
-    lines.on('line', (l) => l.startsWith('{') && ok(l))
-    child.once('close', (code) => fail(new Error(`thingbench ${args[0]} exited (${code})`)))
-  })
-  return { child, info: JSON.parse(line) as Record<string, unknown> }
 }
 
 async function pageFilterTiming(): Promise<{ loadMs: number; filterMs: number }> {
@@ -115,10 +84,7 @@ async function pageFilterTiming(): Promise<{ loadMs: number; filterMs: number }>
       await browser.close()
     }
   } finally {
-    for (const child of children.reverse()) {
-      child.kill('SIGTERM')
-      await once(child, 'close')
-    }
+    for (const child of children.reverse()) await stopCommand(child)
     await rm(home, { recursive: true, force: true })
   }
 }
@@ -145,9 +111,7 @@ const measureFilterInPage = `(term) => {
   })
 }`
 
-const js = initialJavaScript()
-console.log(`bench:ui  initial renderer JavaScript: ${(js.gzip / 1024).toFixed(1)} KB gzip (target <= 350 KB): ${js.gzip <= 350 * 1024 ? 'met' : 'NOT met'}`)
-for (const f of js.files) console.log(`  ${f.file}  ${(f.raw / 1024).toFixed(1)} KB raw, ${(f.gzip / 1024).toFixed(1)} KB gzip`)
+printInitialJavaScript('bench:ui')
 const storeMs = storeFilterTiming()
 console.log(`bench:ui  filter ${thingCount} things, store function: ${storeMs.toFixed(2)} ms (median of ${rounds})`)
 const page = await pageFilterTiming()

@@ -124,6 +124,8 @@ test('a named shadow is created, edited and deleted', async ({ app, served, snap
   await app.getByTestId('shadow-delete').click()
   await app.getByRole('button', { name: 'Delete', exact: true }).click()
   await expect(app).toHaveURL(/#\/shadow\/lamp-1$/)
+  // The classic shadow took the deleted one's place in its tab.
+  await expect(app.getByTestId('shadow-open-tab')).toHaveText([/lamp-1\s*classic/])
   expect(await callApi(app, 'shadow.list', { thingName: 'lamp-1' })).toEqual({ shadowNames: [] })
   await app.getByTestId('shadow-picker').click()
   await expect(app.locator('.n-base-select-option')).toHaveText(['Classic shadow'])

@@ -29,10 +29,11 @@ export async function next(page: Page, expectedStep: string): Promise<void> {
   await expect(page.getByTestId(`wizard-step-${expectedStep}`)).toBeVisible()
 }
 
+/** Clicks Run and waits for the outcome: 'provisioned' once Done is shown (a run that provisions goes straight there), else the run's failed/refused. */
 export async function runAndWait(page: Page): Promise<string> {
   await page.getByTestId('wizard-run').click()
-  await expect(page.getByTestId('wizard-step-run')).toBeVisible()
-  const outcome = page.getByTestId('run-outcome')
-  await expect(outcome).toHaveAttribute('data-outcome', /provisioned|failed|refused/, { timeout: 60_000 })
-  return (await outcome.getAttribute('data-outcome')) ?? ''
+  const done = page.getByTestId('wizard-step-done')
+  const failed = page.locator('[data-testid="run-outcome"][data-outcome="failed"], [data-testid="run-outcome"][data-outcome="refused"]')
+  await expect(done.or(failed)).toBeVisible({ timeout: 60_000 })
+  return (await done.isVisible()) ? 'provisioned' : ((await failed.getAttribute('data-outcome')) ?? '')
 }

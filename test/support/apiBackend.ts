@@ -25,7 +25,8 @@ export interface TestApi {
 /** Messages cross as JSON, like on the WebSocket: a Date or a class instance in a result shows up here. */
 const overTheWire = <T>(value: T): T => (value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T))
 
-export async function startTestApi(options: { dialogs?: NativeDialogs } = {}): Promise<TestApi> {
+/** `runtime: 'electron'` with `dialogs`: the back end as Electron main runs it (app.info says electron). */
+export async function startTestApi(options: { dialogs?: NativeDialogs; runtime?: 'electron' | 'browser' } = {}): Promise<TestApi> {
   const home = await mkdtemp(join(tmpdir(), 'tb-api-'))
   const keychain = osKeychain('ThingBench-test')
   const session = await AppSession.open({ home, keychain })

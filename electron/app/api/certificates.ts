@@ -6,6 +6,7 @@ import {
   UpdateCertificateCommand,
   type IoTClient
 } from '@aws-sdk/client-iot'
+import pLimit from 'p-limit'
 import type { CertificateDetails, CertificateView, Handlers } from '../../contract'
 import { allItems } from '../../core/aws'
 import { parseCertificate } from '../../core/certificates'
@@ -13,7 +14,10 @@ import type { Vault } from '../../core/vault'
 import type { BackendContext } from './context'
 import { isoDate } from './isoDate'
 
-export function certificateHandlers(ctx: BackendContext): Pick<Handlers, 'certificates.inspect' | 'certificates.list' | 'certificates.describe' | 'certificates.setStatus'> {
+export function certificateHandlers(ctx: BackendContext): Pick<
+  Handlers,
+  'certificates.inspect' | 'certificates.list' | 'certificates.describe' | 'certificates.setStatus' | 'certificates.things'
+> {
   return {
     'certificates.inspect': async ({ pem }) => certificateView(pem),
     'certificates.list': async ({ nextToken, maxResults }) => {
@@ -34,9 +38,18 @@ export function certificateHandlers(ctx: BackendContext): Pick<Handlers, 'certif
       const iot = await ctx.iot()
       await iot.send(new UpdateCertificateCommand({ certificateId, newStatus: status }))
       return describeCertificate(iot, ctx.session.vault, certificateId)
+    },
+    'certificates.things': async ({ certificateArns }) => {
+      const iot = await ctx.iot()
+      const thingsOf = (principal: string) => allItems(paginateListPrincipalThings({ client: iot, pageSize: 250 }, { principal }), (page) => page.things)
+      const answers = await pLimit(principalThingsConcurrency).map(certificateArns, async (arn) => [arn, await thingsOf(arn)] as const)
+      return Object.fromEntries(answers)
     }
   }
 }
+
+/** ListPrincipalThings calls in flight: AWS allows 10 per second, and the SDK retries a throttled one. */
+const principalThingsConcurrency = 4
 
 /** What the UI shows of a PEM certificate (the first one of a chain). */
 export function certificateView(pem: string): CertificateView {

@@ -1,5 +1,8 @@
 import { describeConnection, type Connection, type ConnectionChoice, type EventHub, type Handlers } from '../../contract'
 import { listAwsProfiles } from '../../core/aws'
+import { checkConnection } from '../connectionCheck'
+import { localCoreDetails } from '../localCoreCommands'
+import { deviceEndpoint } from '../mqttEndpoints'
 import { listSavedEndpoints, normalizedUrl, saveEndpoint, type SavedEndpoint } from '../savedEndpoints'
 import type { AppSession } from '../session'
 import type { NativeDialogs } from './dialogs'
@@ -25,13 +28,14 @@ export class ConnectionState {
     return this.active.connection
   }
 
-  handlers(): Pick<Handlers, 'connections.list' | 'connections.select' | 'connections.addEndpoint'> {
+  handlers(): Pick<
+    Handlers,
+    'connections.list' | 'connections.select' | 'connections.addEndpoint' | 'connections.dataEndpoint' | 'connections.test' | 'connections.localCore'
+  > {
     return {
       'connections.list': async () => ({ active: this.active, choices: await this.choices() }),
       'connections.select': async ({ id, region }) => {
-        const offered = (await this.choices()).find((choice) => choice.id === id)
-        if (!offered)
-          throw new BackendError('ConnectionNotFound', `There is no connection "${id}": choose one of those listed (a custom endpoint is added first, and confirmed in the app)`)
+        const offered = await this.offered(id)
         const choice = region === undefined ? offered : withRegion(offered, region)
         if (choice.connection.kind === 'profile' && !choice.region)
           throw new BackendError('MissingRegion', `AWS profile ${choice.connection.profile} names no region: choose a region, or set region in ~/.aws/config`)
@@ -48,8 +52,26 @@ export class ConnectionState {
           )
         if (!(await this.dialogs.confirmEndpoint(endpoint.url, region))) return { cancelled: true }
         return { added: endpointChoice(await saveEndpoint(this.session.layout.settingsFile, endpoint)) }
-      }
+      },
+      'connections.dataEndpoint': async ({ id }) => {
+        const { host, port } = await deviceEndpoint(this.session, await this.connectionOf(id))
+        return { host, port }
+      },
+      'connections.test': async ({ id }) => ({ checks: await checkConnection(this.session, await this.connectionOf(id)) }),
+      'connections.localCore': async () => localCoreDetails(await this.session.localIotCore())
     }
+  }
+
+  /** One of the choices offered, by id; the active one keeps the region chosen for it. */
+  private async offered(id: string): Promise<ConnectionChoice> {
+    const offered = (await this.choices()).find((choice) => choice.id === id)
+    if (!offered)
+      throw new BackendError('ConnectionNotFound', `There is no connection "${id}": choose one of those listed (a custom endpoint is added first, and confirmed in the app)`)
+    return offered
+  }
+
+  private async connectionOf(id: string): Promise<Connection> {
+    return id === this.active.id ? this.active.connection : (await this.offered(id)).connection
   }
 
   private async choices(): Promise<ConnectionChoice[]> {

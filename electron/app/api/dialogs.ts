@@ -6,6 +6,8 @@
 export interface NativeDialogs {
   /** Asks where to write a bundle; the answer is the folder to write into (created if needed), or null if cancelled. */
   chooseExportFolder(suggestedName: string): Promise<string | null>
+  /** Asks which folder bundles go into from now on (starting at `current` if given); the folder, or null if cancelled. */
+  chooseFolder(current?: string): Promise<string | null>
   /** Asks for a certificate file; its path, or null if cancelled. The back end reads it. */
   pickCertificateFile(): Promise<string | null>
   /**

@@ -7,6 +7,7 @@ import { certificateHandlers } from './certificates'
 import { ConnectionState } from './connections'
 import type { BackendContext } from './context'
 import { DeviceHandlers } from './device'
+import { deviceEndpointHandler } from './deviceEndpoint'
 import type { NativeDialogs } from './dialogs'
 import { readableError } from './errors'
 import { exportBundleHandler } from './exportBundle'
@@ -15,9 +16,11 @@ import { groupHandlers } from './groups'
 import { historyHandlers } from './history'
 import { MqttHandlers } from './mqtt'
 import { MqttLeases } from './mqttLeases'
+import { onboardingHandlers } from './onboarding'
 import { policyHandlers } from './policies'
 import { ProvisioningRuns } from './provisioning'
 import { refusalHandlers } from './refusals'
+import { SerialHandlers } from './serial'
 import { ShadowHandlers } from './shadow'
 import { thingHandlers } from './things'
 import { thingTypeHandlers } from './thingTypes'
@@ -67,6 +70,7 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
   )
   const deviceSide = [new ShadowHandlers(ctx, leases, recorder), new DeviceHandlers(ctx, leases), new MqttHandlers(ctx, leases)] as const
   const [shadows, devices, mqtt] = deviceSide
+  const serial = new SerialHandlers(ctx)
   // What was opened on the old connection is stopped (each says so in its own event).
   events.connect((event, payload) => {
     if (event === 'connections.changed') for (const domain of deviceSide) leases.inBackground('Stopping what the old connection opened', domain.connectionChanged((payload as ConnectionChoice).connection))
@@ -76,6 +80,7 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     ...connections.handlers(),
     ...runs.handlers(),
     ...exportBundleHandler(ctx),
+    ...deviceEndpointHandler(ctx),
     ...certificateHandlers(ctx),
     ...fileHandlers(ctx),
     ...policyHandlers(ctx),
@@ -86,10 +91,12 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     ...shadows.handlers(),
     ...devices.handlers(),
     ...mqtt.handlers(),
-    ...historyHandlers(ctx)
+    ...historyHandlers(ctx),
+    ...serial.handlers(),
+    ...onboardingHandlers(ctx, serial)
   }
   const close = async () => {
-    await Promise.all([runs.close(), ...deviceSide.map((domain) => domain.close())])
+    await Promise.all([runs.close(), serial.close(), ...deviceSide.map((domain) => domain.close())])
   }
   return { handlers: withReadableErrors(handlers), events, close }
 }

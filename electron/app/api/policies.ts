@@ -1,4 +1,7 @@
 import {
+  CreatePolicyCommand,
+  CreatePolicyVersionCommand,
+  DeletePolicyVersionCommand,
   GetPolicyCommand,
   GetPolicyVersionCommand,
   ListPoliciesCommand,
@@ -12,6 +15,7 @@ import { allItems } from '../../core/aws'
 import { renderPolicyTemplate } from '../../core/policies/templates'
 import { policyDocumentProblem } from '../../core/provisioning'
 import type { BackendContext } from './context'
+import { BackendError } from './errors'
 import { isoDate } from './isoDate'
 
 const titles: Record<PolicyTemplate, string> = {
@@ -26,7 +30,18 @@ const awsRegion = /^[a-z]{2}(-[a-z]+)+-\d+$/
 
 export function policyHandlers(
   ctx: BackendContext
-): Pick<Handlers, 'policies.templates' | 'policies.checkDocument' | 'policies.list' | 'policies.describe' | 'policies.version' | 'policies.setDefaultVersion'> {
+): Pick<
+  Handlers,
+  | 'policies.templates'
+  | 'policies.checkDocument'
+  | 'policies.list'
+  | 'policies.describe'
+  | 'policies.version'
+  | 'policies.setDefaultVersion'
+  | 'policies.create'
+  | 'policies.createVersion'
+  | 'policies.deleteVersion'
+> {
   return {
     'policies.templates': async () => {
       const where = await accountAndRegion(ctx)
@@ -51,8 +66,31 @@ export function policyHandlers(
       const iot = await ctx.iot()
       await iot.send(new SetDefaultPolicyVersionCommand({ policyName, policyVersionId: versionId }))
       return describePolicy(iot, policyName)
+    },
+    'policies.create': async ({ policyName, document }) => {
+      assertWellFormed(document)
+      const iot = await ctx.iot()
+      await iot.send(new CreatePolicyCommand({ policyName, policyDocument: document }))
+      return describePolicy(iot, policyName)
+    },
+    'policies.createVersion': async ({ policyName, document, setAsDefault }) => {
+      assertWellFormed(document)
+      const iot = await ctx.iot()
+      await iot.send(new CreatePolicyVersionCommand({ policyName, policyDocument: document, setAsDefault }))
+      return describePolicy(iot, policyName)
+    },
+    'policies.deleteVersion': async ({ policyName, versionId }) => {
+      const iot = await ctx.iot()
+      await iot.send(new DeletePolicyVersionCommand({ policyName, policyVersionId: versionId }))
+      return describePolicy(iot, policyName)
     }
   }
+}
+
+/** The grammar the Local IoT Core enforces, checked before any call: a bad document changes nothing. */
+function assertWellFormed(document: string): void {
+  const problem = policyDocumentProblem(document)
+  if (problem) throw new BackendError('MalformedPolicyException', problem)
 }
 
 async function describePolicy(iot: IoTClient, policyName: string): Promise<PolicyDetails> {

@@ -1,5 +1,3 @@
-import { constants } from 'node:fs'
-import { access, mkdir } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import {
   describeConnection,
@@ -16,6 +14,7 @@ import {
   type CertificateFileContent
 } from '../../core/certificates'
 import { exportCertificateBundle } from '../../app/certificateBundle'
+import { writableFolderProblem } from '../../app/exportFolder'
 import type { AppSession } from '../../app/session'
 import { provision, validatePlan } from '../../core/provisioning'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
@@ -160,12 +159,8 @@ function summary(result: ProvisionResult, where: string, bundleFiles: string[]):
 }
 
 async function assertWritableFolder(folder: string): Promise<void> {
-  try {
-    await mkdir(folder, { recursive: true })
-    await access(folder, constants.W_OK)
-  } catch (err) {
-    throw new UsageError(`--out ${folder} cannot take the bundle (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): choose a folder you can write to. Nothing was created`)
-  }
+  const problem = await writableFolderProblem(folder)
+  if (problem) throw new UsageError(`--out ${folder} cannot take the bundle (${problem}): choose a folder you can write to. Nothing was created`)
 }
 
 /** The run succeeded; if the bundle still cannot be written (a file in the way, a full disk), say what exists. */

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util'
 import type { AppSession } from '../../app/session'
+import { localCoreEndpoints } from '../../app/localCoreCommands'
 import { announceServing } from '../../app/servingLocalCore'
 import { UsageError } from '../errors'
 import type { CommandContext } from '../commandContext'
@@ -20,20 +21,7 @@ export async function sandboxCommand(argv: string[], ctx: CommandContext, signal
   const start = async (session: AppSession) => void (await session.localIotCore(coreOptions))
   return withRecoveredSession(ctx, true, async (session) => {
     const core = await session.localIotCore(coreOptions)
-    const info = {
-      controlPlaneUrl: core.controlPlaneUrl,
-      dataPlaneUrl: core.dataPlaneUrl,
-      deviceDataPlaneUrl: core.deviceDataPlaneUrl,
-      mqttHost: core.mqttHost,
-      mqttPort: core.mqttPort,
-      webSocketUrl: core.webSocketUrl,
-      region: core.region,
-      accountId: core.accountId,
-      accessKeyId: core.accessKeyId,
-      secretAccessKey: core.secretAccessKey,
-      caCertificatePath: core.caCertificatePath,
-      dataDir: core.dataDir
-    }
+    const info = { ...localCoreEndpoints(core), accountId: core.accountId, dataDir: core.dataDir }
     const stopped = new Promise<string>((resolve) => {
       signals.once('SIGINT', () => resolve('SIGINT'))
       signals.once('SIGTERM', () => resolve('SIGTERM'))

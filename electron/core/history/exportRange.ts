@@ -22,28 +22,35 @@ export async function exportRange(store: HistoryStore, shadow: ShadowRef, range:
   const handle = await open(partial, 'wx')
   let rows = 0
   try {
-    let chunk = ''
-    const write = async (text: string) => {
-      chunk += text
-      if (chunk.length >= CHUNK_CHARS) {
-        await handle.write(chunk)
-        chunk = ''
-      }
+    // Lines gather in memory and go to the file a big chunk at a time: no await per row.
+    let chunk: string[] = []
+    let chunkChars = 0
+    const add = (text: string) => {
+      chunk.push(text)
+      chunkChars += text.length
+    }
+    const flush = async () => {
+      if (chunkChars < CHUNK_CHARS) return
+      await handle.write(chunk.join(''))
+      chunk = []
+      chunkChars = 0
     }
     if (format === 'csv') {
       const columns = leafColumns(store, shadow, range)
-      await write(csvRecord(['time', 'version', 'clientToken', ...columns.map((c) => c.name)]))
+      add(csvRecord(['time', 'version', 'clientToken', ...columns.map((c) => c.name)]))
       for (const page of store.rows(shadow, range)) {
-        for (const row of page) await write(csvRecord(csvFields(row, columns)))
+        for (const row of page) add(csvRecord(csvFields(row, columns)))
         rows += page.length
+        await flush()
       }
     } else {
       for (const page of store.rows(shadow, range)) {
-        for (const row of page) await write(jsonLine(row))
+        for (const row of page) add(jsonLine(row))
         rows += page.length
+        await flush()
       }
     }
-    await handle.write(chunk)
+    await handle.write(chunk.join(''))
     await handle.sync()
     await handle.close()
     // A hard link, unlike a rename, never replaces a file already there (EEXIST instead).

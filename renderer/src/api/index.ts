@@ -1,4 +1,5 @@
 import { createApiClient, type ApiClient, type Transport } from '@contract'
+import { reportBackendLink } from './backendLink'
 import { apiSocketUrl, createWebSocketTransport, type OpenSocket } from './webSocketTransport'
 
 // The UI's one way to the back end: Electron's preload bridge (window.thingbench) when the page
@@ -18,9 +19,18 @@ export function apiRuntime(): 'electron' | 'browser' {
 /** Opens a browser WebSocket and adapts it to the transport's handlers. */
 const openBrowserSocket: OpenSocket = (url, handlers) => {
   const socket = new WebSocket(url)
-  socket.onopen = () => handlers.open()
+  let opened = false
+  socket.onopen = () => {
+    opened = true
+    reportBackendLink('open')
+    handlers.open()
+  }
   socket.onmessage = (event) => typeof event.data === 'string' && handlers.message(event.data)
-  socket.onclose = (event) => handlers.closed(event.code, event.reason)
+  socket.onclose = (event) => {
+    // The shell's banner says so (layout/BackendLostBanner.vue); calls fail with ConnectionLost.
+    reportBackendLink(opened ? 'lost' : 'refused', event.reason || `WebSocket closed with code ${event.code}`)
+    handlers.closed(event.code, event.reason)
+  }
   return { send: (text) => socket.send(text), close: () => socket.close() }
 }
 

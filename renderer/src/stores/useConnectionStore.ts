@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, onScopeDispose, ref } from 'vue'
-import type { ConnectionChoice } from '@contract/api'
+import type { ConnectionCheckView, ConnectionChoice, LocalCoreDetails } from '@contract/api'
 import { useApi } from '../api/useApi'
 
 /** Where the app's AWS calls go: the choices (Local IoT Core, AWS profiles) and the active one. */
@@ -66,5 +66,56 @@ export const useConnectionStore = defineStore('connection', () => {
     }
   }
 
-  return { choices, active, activeId, loading, switching, error, load, select, addEndpoint }
+  /** Per connection id: its MQTT data endpoint (iot:Data-ATS), or why it could not be found. */
+  const dataEndpoints = ref<Record<string, { host: string; port: number } | { error: unknown }>>({})
+  /** Per connection id: the last "Test connection", running or done. */
+  const tests = ref<Record<string, { running: boolean; checks: ConnectionCheckView[]; error: unknown }>>({})
+  const localCore = ref<LocalCoreDetails | null>(null)
+  const localCoreError = ref<unknown>(null)
+
+  async function loadDataEndpoint(id: string): Promise<void> {
+    try {
+      dataEndpoints.value = { ...dataEndpoints.value, [id]: await api.call('connections.dataEndpoint', { id }) }
+    } catch (e) {
+      dataEndpoints.value = { ...dataEndpoints.value, [id]: { error: e } }
+    }
+  }
+
+  async function test(id: string): Promise<void> {
+    tests.value = { ...tests.value, [id]: { running: true, checks: [], error: null } }
+    try {
+      const { checks } = await api.call('connections.test', { id })
+      tests.value = { ...tests.value, [id]: { running: false, checks, error: null } }
+    } catch (e) {
+      tests.value = { ...tests.value, [id]: { running: false, checks: [], error: e } }
+    }
+  }
+
+  async function loadLocalCore(): Promise<void> {
+    localCoreError.value = null
+    try {
+      localCore.value = await api.call('connections.localCore', {})
+    } catch (e) {
+      localCoreError.value = e
+    }
+  }
+
+  return {
+    choices,
+    active,
+    activeId,
+    loading,
+    switching,
+    error,
+    dataEndpoints,
+    tests,
+    localCore,
+    localCoreError,
+    load,
+    select,
+    addEndpoint,
+    loadDataEndpoint,
+    test,
+    loadLocalCore
+  }
 })

@@ -1,5 +1,6 @@
 import { defineStore } from 'pinia'
-import { onScopeDispose, ref, shallowRef } from 'vue'
+import { computed, onScopeDispose, ref, shallowReactive, shallowRef, type Ref, type ShallowRef } from 'vue'
+import { ApiError } from '@contract/bridge'
 import type { MqttConnectionState } from '@contract/mqtt'
 import type { DeviceView, JsonObject, ShadowDeltaView, ShadowKeyView } from '@contract/shadow'
 import { useApi } from '../api/useApi'
@@ -16,123 +17,194 @@ export interface DeviceLogEntry {
 
 export type DeviceAnswering = DeviceView['answering']
 
+/** One shadow's simulated device: what it received and reported, and its connection. */
+interface DeviceSession {
+  key: ShadowKeyView
+  device: ShallowRef<DeviceView | null>
+  /** Being started: its events arrive before device.start answers. */
+  starting: boolean
+  pendingDelta: ShallowRef<ShadowDeltaView | null>
+  reported: ShallowRef<JsonObject>
+  connection: ShallowRef<MqttConnectionState | null>
+  /** The connection's state in plain words, AWS's reason included. */
+  connectionMessage: Ref<string>
+  log: ShallowRef<DeviceLogEntry[]>
+  lastError: Ref<unknown>
+  startCall: ReturnType<typeof trackedCall>
+  actCall: ReturnType<typeof trackedCall>
+}
+
+const sessionIdOf = ({ thingName, shadowName }: ShadowKeyView): string => (shadowName === undefined ? thingName : `${thingName}/${shadowName}`)
+
 /**
- * "Act as the device": one simulated device on the inspected shadow, connected as the thing
- * (mutual TLS, its vault key), with the deltas it received, what it reported, and its connection.
+ * "Act as the device": a simulated device per inspected shadow (each inspector tab keeps its own
+ * running while another is in front), connected as the thing (mutual TLS, its vault key), with
+ * the deltas it received, what it reported, and its connection. The store's top-level state is
+ * the selected shadow's (the device panel in front selects its tab's).
  */
 export const useDeviceStore = defineStore('device', () => {
   const api = useApi()
 
-  const device = shallowRef<DeviceView | null>(null)
-  /** The shadow the device is being started on: its events arrive before device.start answers. */
-  const startingKey = ref<ShadowKeyView | null>(null)
-  const pendingDelta = shallowRef<ShadowDeltaView | null>(null)
-  const reported = shallowRef<JsonObject>({})
-  const connection = shallowRef<MqttConnectionState | null>(null)
-  /** The connection's state in plain words, AWS's reason included. */
-  const connectionMessage = ref('')
-  const log = shallowRef<DeviceLogEntry[]>([])
-  const lastError = ref<unknown>(null)
+  const sessions = shallowReactive(new Map<string, DeviceSession>())
+  const selectedId = ref<string | null>(null)
 
-  function isOurs(event: { deviceId: string; thingName: string; shadowName?: string }): boolean {
-    if (device.value) return event.deviceId === device.value.deviceId
-    const starting = startingKey.value
-    return !!starting && starting.thingName === event.thingName && starting.shadowName === event.shadowName
+  function sessionFor(key: ShadowKeyView): DeviceSession {
+    const id = sessionIdOf(key)
+    const existing = sessions.get(id)
+    if (existing) return existing
+    const lastError = ref<unknown>(null)
+    const session: DeviceSession = {
+      key: key.shadowName === undefined ? { thingName: key.thingName } : { thingName: key.thingName, shadowName: key.shadowName },
+      device: shallowRef(null),
+      starting: false,
+      pendingDelta: shallowRef(null),
+      reported: shallowRef({}),
+      connection: shallowRef(null),
+      connectionMessage: ref(''),
+      log: shallowRef([]),
+      lastError,
+      startCall: trackedCall(lastError),
+      actCall: trackedCall(lastError)
+    }
+    sessions.set(id, session)
+    return session
+  }
+
+  /** The device panel in front shows this shadow's device. */
+  function select(key: ShadowKeyView): void {
+    sessionFor(key)
+    selectedId.value = sessionIdOf(key)
+  }
+  const selected = computed(() => (selectedId.value === null ? undefined : sessions.get(selectedId.value)))
+
+  function sessionOfEvent(event: { deviceId: string; thingName: string; shadowName?: string }): DeviceSession | undefined {
+    for (const session of sessions.values()) if (session.device.value?.deviceId === event.deviceId) return session
+    const starting = sessions.get(sessionIdOf(event))
+    return starting?.starting ? starting : undefined
   }
 
   const stopListening = api.on('device.event', (event) => {
-    if (!isOurs(event)) return
+    const session = sessionOfEvent(event)
+    if (!session) return
     const change = event.change
-    log.value = [{ at: Date.now(), kind: change.type, message: event.message }, ...log.value].slice(0, logLength)
+    session.log.value = [{ at: Date.now(), kind: change.type, message: event.message }, ...session.log.value].slice(0, logLength)
     switch (change.type) {
       case 'delta':
-        pendingDelta.value = change.delta
+        session.pendingDelta.value = change.delta
         return
       case 'reported':
-        reported.value = mergedReport(reported.value, change.patch)
-        pendingDelta.value = null
+        session.reported.value = mergedReport(session.reported.value, change.patch)
+        session.pendingDelta.value = null
         return
       case 'error':
-        lastError.value = new Error(`${change.errorName}: ${event.message}`)
+        session.lastError.value = new ApiError(change.errorName, event.message)
         return
       case 'connection':
-        connection.value = change.state
-        connectionMessage.value = event.message
+        session.connection.value = change.state
+        session.connectionMessage.value = event.message
         return
       case 'stopped':
-        device.value = null
-        pendingDelta.value = null
-        connectionMessage.value = event.message
+        session.device.value = null
+        session.pendingDelta.value = null
+        session.connectionMessage.value = event.message
         return
     }
   })
   onScopeDispose(stopListening)
 
-  const starting = trackedCall(lastError)
   async function start(key: ShadowKeyView, answering: DeviceAnswering): Promise<boolean> {
-    if (device.value) await stop()
-    startingKey.value = { ...key }
-    log.value = []
-    pendingDelta.value = null
-    reported.value = {}
-    connection.value = null
-    connectionMessage.value = ''
-    const started = await starting.run(async () => {
-      const view = await api.call('device.start', { ...key, answering })
-      device.value = view
-      reported.value = { ...view.reported }
-      connection.value = view.connection
-      connectionMessage.value = connectionInWords(view.connection)
-      if (view.pendingDelta) pendingDelta.value = view.pendingDelta
+    select(key)
+    const session = sessionFor(key)
+    if (session.device.value) await stopSession(session)
+    session.starting = true
+    session.log.value = []
+    session.pendingDelta.value = null
+    session.reported.value = {}
+    session.connection.value = null
+    session.connectionMessage.value = ''
+    const started = await session.startCall.run(async () => {
+      const view = await api.call('device.start', { ...session.key, answering })
+      session.device.value = view
+      session.reported.value = { ...view.reported }
+      session.connection.value = view.connection
+      session.connectionMessage.value = connectionInWords(view.connection)
+      if (view.pendingDelta) session.pendingDelta.value = view.pendingDelta
     })
-    startingKey.value = null
+    session.starting = false
     return started
   }
 
-  const acting = trackedCall(lastError)
   async function acknowledge(): Promise<boolean> {
-    const running = device.value
-    if (!running) return false
-    return acting.run(async () => {
+    const session = selected.value
+    const running = session?.device.value
+    if (!session || !running) return false
+    return session.actCall.run(async () => {
       await api.call('device.acknowledge', { deviceId: running.deviceId })
     })
   }
 
   async function report(patch: JsonObject): Promise<boolean> {
-    const running = device.value
-    if (!running) return false
-    return acting.run(async () => {
+    const session = selected.value
+    const running = session?.device.value
+    if (!session || !running) return false
+    return session.actCall.run(async () => {
       await api.call('device.report', { deviceId: running.deviceId, reported: patch })
     })
   }
 
-  /** Disconnects the device (leaving the inspector does this too). */
-  async function stop(): Promise<void> {
-    const running = device.value
+  async function stopSession(session: DeviceSession): Promise<void> {
+    const running = session.device.value
     if (!running) return
-    device.value = null
-    pendingDelta.value = null
+    session.device.value = null
+    session.pendingDelta.value = null
     try {
       await api.call('device.stop', { deviceId: running.deviceId })
-    } catch {
-      // Stopped already (its connection closed, or the connection changed): the event said so.
+    } catch (error) {
+      // Stopped already (its connection closed, or the connection changed) is what the event said;
+      // anything else is shown.
+      if (!(error instanceof ApiError && error.errorName === 'InvalidArguments' && /has stopped/.test(error.message))) session.lastError.value = error
     }
   }
 
+  /** Disconnects the selected shadow's device. */
+  async function stop(): Promise<void> {
+    if (selected.value) await stopSession(selected.value)
+  }
+
+  /** Disconnects a shadow's device (its inspector tab closed) and forgets it. */
+  async function stopFor(key: ShadowKeyView): Promise<void> {
+    const id = sessionIdOf(key)
+    const session = sessions.get(id)
+    if (!session) return
+    await stopSession(session)
+    sessions.delete(id)
+    if (selectedId.value === id) selectedId.value = null
+  }
+
+  /** Disconnects every device (leaving the inspector). */
+  async function stopAll(): Promise<void> {
+    await Promise.all([...sessions.values()].map((session) => stopFor(session.key)))
+  }
+
   return {
-    device,
-    pendingDelta,
-    reported,
-    connection,
-    connectionMessage,
-    log,
-    lastError,
+    select,
+    device: computed(() => selected.value?.device.value ?? null),
+    pendingDelta: computed(() => selected.value?.pendingDelta.value ?? null),
+    reported: computed<JsonObject>(() => selected.value?.reported.value ?? {}),
+    connection: computed(() => selected.value?.connection.value ?? null),
+    connectionMessage: computed(() => selected.value?.connectionMessage.value ?? ''),
+    log: computed<DeviceLogEntry[]>(() => selected.value?.log.value ?? []),
+    lastError: computed(() => selected.value?.lastError.value ?? null),
     start,
-    starting: starting.pending,
+    starting: computed(() => selected.value?.startCall.pending.value ?? false),
     acknowledge,
     report,
-    acting: acting.pending,
-    stop
+    acting: computed(() => selected.value?.actCall.pending.value ?? false),
+    stop,
+    stopFor,
+    stopAll,
+    /** Which shadows have a device running now (their tab shows it). */
+    runningIds: computed(() => new Set([...sessions].filter(([, s]) => s.device.value !== null).map(([id]) => id)))
   }
 })
 

@@ -28,7 +28,12 @@ export function groupHierarchy(groups: readonly GroupSummary[]): GroupNode[] {
   return sort(roots)
 }
 
-/** The Groups registry: every thing group, the selected one's members and policies, and creating one. */
+/** The names of a group's child groups (AWS refuses to delete a group that has any). */
+export function childGroupNames(groups: readonly GroupSummary[], groupName: string): string[] {
+  return groups.filter((g) => g.parentGroupName === groupName).map((g) => g.groupName).sort()
+}
+
+/** The Groups registry: every thing group, the selected one's members and policies; creating, deleting, membership, policies. */
 export const useGroupsStore = defineStore('groups', () => {
   const api = useApi()
 
@@ -39,6 +44,8 @@ export const useGroupsStore = defineStore('groups', () => {
   const selected = ref<GroupDetails | null>(null)
   const describing = trackedCall()
   const creation = trackedCall()
+  // Deleting the group, adding or removing a member, attaching or detaching a policy: one error by the details.
+  const change = trackedCall()
 
   function load(): Promise<boolean> {
     return listing.run(async () => {
@@ -64,6 +71,29 @@ export const useGroupsStore = defineStore('groups', () => {
     })
   }
 
+  /** DeleteThingGroup; the list loses it (and the details close). Returns whether it was deleted. */
+  function remove(groupName: string): Promise<boolean> {
+    return change.run(async () => {
+      await api.call('groups.delete', { groupName })
+      groups.value = groups.value.filter((g) => g.groupName !== groupName)
+      if (selected.value?.groupName === groupName) selected.value = null
+    })
+  }
+
+  /** The selected group's details after a change to it: the answer describes it afresh. */
+  function showChanged(updated: GroupDetails): void {
+    if (!selected.value || selected.value.groupName === updated.groupName) selected.value = updated
+  }
+  const changeMembers = (method: 'groups.addThing' | 'groups.removeThing', groupName: string, thingName: string) =>
+    change.run(async () => showChanged(await api.call(method, { groupName, thingName })))
+  const changePolicies = (method: 'groups.attachPolicy' | 'groups.detachPolicy', groupName: string, policyName: string) =>
+    change.run(async () => showChanged(await api.call(method, { groupName, policyName })))
+
+  const addThing = (groupName: string, thingName: string) => changeMembers('groups.addThing', groupName, thingName)
+  const removeThing = (groupName: string, thingName: string) => changeMembers('groups.removeThing', groupName, thingName)
+  const attachPolicy = (groupName: string, policyName: string) => changePolicies('groups.attachPolicy', groupName, policyName)
+  const detachPolicy = (groupName: string, policyName: string) => changePolicies('groups.detachPolicy', groupName, policyName)
+
   return {
     groups,
     loading: listing.pending,
@@ -75,7 +105,14 @@ export const useGroupsStore = defineStore('groups', () => {
     selectedError: describing.error,
     creating: creation.pending,
     createError: creation.error,
+    changing: change.pending,
+    changeError: change.error,
     load,
+    remove,
+    addThing,
+    removeThing,
+    attachPolicy,
+    detachPolicy,
     select,
     create
   }

@@ -1,10 +1,10 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, ref, shallowRef } from 'vue'
+import { computed, markRaw, onScopeDispose, ref, shallowRef } from 'vue'
 import type { HistoryDiffView, HistoryExportView, HistorySettings, HistoryVersionView } from '@contract/history'
 import type { ShadowDocumentView, ShadowKeyView } from '@contract/shadow'
 import { useApi } from '../api/useApi'
-import { syncLatencies, updatesPerMinute } from './support/shadowHistoryFigures'
-import { trackedCall } from './support/trackedCall'
+import { HistorySeries, SyncLatencyTracker, updatesPerMinute } from './support/shadowHistoryFigures'
+import { eachPage, trackedCall } from './support/trackedCall'
 
 /** A time range in epoch ms; an open end is unbounded (an open `to` also takes live versions). */
 export interface HistoryRange {
@@ -12,54 +12,100 @@ export interface HistoryRange {
   to?: number
 }
 
-/** history.versions' largest page: the whole range is loaded, page by page (no point cap). */
+/** history.versions' largest page: the whole range is read, page by page (no point cap). */
 const pageSize = 1000
+/** Versions kept in memory with their documents (the newest); the timeline pages older ones from the back end. */
+export const timelinePageSize = 500
+/** How much earlier than this window's clock the back end may have recorded a live version. */
+const recordedEarlierMs = 10_000
+/**
+ * Live versions are applied together at most this often: a burst of updates is one render of the
+ * timeline, chart and metrics, not one each (200 updates a second stay ten renders a second).
+ */
+const liveBatchMs = 100
 
 /**
- * The open shadow's state history: its versions over a time range (with their documents, for the
- * timeline, the charts and the metrics), live as the inspector's watch sees new ones, one version's
- * document, the diff of two, exports, and how much history is kept.
+ * The open shadow's state history over a time range, live as the inspector's watch sees new
+ * versions: the newest versions with their documents (the timeline's first page), every version's
+ * numbers for the chart and the metrics (kept incrementally, in version order), older timeline
+ * pages read back from the back end, one version's document, the diff of two, exports, and how much
+ * history is kept. Memory grows by a few numbers per version, not by a document.
  */
 export const useHistoryStore = defineStore('history', () => {
   const api = useApi()
 
   const key = ref<ShadowKeyView | null>(null)
   const range = ref<HistoryRange>({})
-  /** In version order. */
+  /** The newest `timelinePageSize` versions, with documents, in version order. */
   const versions = shallowRef<HistoryVersionView[]>([])
-  /** Bumped when `key` or the range changes, so a late page of an earlier query is dropped. */
-  let generation = 0
+  /** How many versions the range holds (read and live). */
+  const versionCount = ref(0)
+  /** Every version's time and numeric leaves: the chart's columns. Read it again when `revision` changes. */
+  const series = shallowRef(markRaw(new HistorySeries()))
+  let latencyTracker = new SyncLatencyTracker()
+  /** Bumped each time versions are added (or the history starts again). */
+  const revision = ref(0)
+  /** Live versions waiting for the next batch (or for the pages being read). */
+  let pendingLive: HistoryVersionView[] = []
+  let liveTimer: ReturnType<typeof setTimeout> | undefined
+  /** Aborted when `key` or the range changes, so the pages of an earlier query stop. */
+  let reading = new AbortController()
 
-  const loading = trackedCall()
-  /** Loads every version of `next` in `nextRange` (all pages). */
-  async function open(next: ShadowKeyView, nextRange: HistoryRange = range.value): Promise<void> {
-    const mine = ++generation
-    key.value = { ...next }
-    range.value = { ...nextRange }
+  function reset(): void {
+    reading.abort()
+    reading = new AbortController()
+    clearTimeout(liveTimer)
+    liveTimer = undefined
+    pendingLive = []
     versions.value = []
+    versionCount.value = 0
+    series.value = markRaw(new HistorySeries())
+    latencyTracker = new SyncLatencyTracker()
+    revision.value++
     selected.value = null
     diff.value = null
+  }
+
+  /** Adds the versions the series lacks (a version recorded already is kept as it was); the window keeps the newest. */
+  function add(seen: readonly HistoryVersionView[]): void {
+    const added: HistoryVersionView[] = []
+    for (const version of [...seen].sort((a, b) => a.version - b.version)) {
+      if (series.value.has(version.version)) continue
+      // Sync latency follows versions in order; the rare late one (older than the newest) joins the chart only.
+      if (series.value.add(version)) latencyTracker.add(version)
+      added.push(version)
+    }
+    if (!added.length) return
+    versions.value = newest(versions.value, added)
+    versionCount.value = series.value.length
+    revision.value++
+  }
+
+  const loading = trackedCall()
+  /** Reads every version of `next` in `nextRange`, page by page. */
+  async function open(next: ShadowKeyView, nextRange: HistoryRange = range.value): Promise<void> {
+    reset()
+    const { signal } = reading
+    key.value = { ...next }
+    range.value = { ...nextRange }
     lastExport.value = null
-    await loading.run(async () => {
-      const loaded: HistoryVersionView[] = []
-      let nextToken: string | undefined
-      do {
-        const page = await api.call('history.versions', { ...withKey(next), ...rangeArgs(nextRange), maxResults: pageSize, withDocuments: true, ...(nextToken ? { nextToken } : {}) })
-        if (mine !== generation) return
-        loaded.push(...page.versions)
-        nextToken = page.nextToken
-      } while (nextToken)
-      // Versions the watch saw while the pages came in.
-      versions.value = merged(loaded, versions.value)
-    })
+    await loading.run(() =>
+      eachPage(
+        async (nextToken) => {
+          const page = await api.call('history.versions', { ...withKey(next), ...rangeArgs(nextRange), maxResults: pageSize, withDocuments: true, ...(nextToken ? { nextToken } : {}) })
+          return { items: page.versions, ...(page.nextToken ? { nextToken: page.nextToken } : {}) }
+        },
+        add,
+        signal
+      )
+    )
+    // Versions the watch saw while the pages came in.
+    if (!signal.aborted) flushLive()
   }
 
   function close(): void {
-    generation++
+    reset()
     key.value = null
-    versions.value = []
-    selected.value = null
-    diff.value = null
   }
 
   async function setRange(nextRange: HistoryRange): Promise<void> {
@@ -69,17 +115,68 @@ export const useHistoryStore = defineStore('history', () => {
 
   // ---- live: what the inspector's watch sees is recorded by the back end; the same documents arrive here
 
+  function flushLive(): void {
+    clearTimeout(liveTimer)
+    liveTimer = undefined
+    const batch = pendingLive
+    pendingLive = []
+    add(batch)
+  }
+
   const stopDocuments = api.on('shadow.document', (event) => {
     const open = key.value
     if (!open || event.thingName !== open.thingName || event.shadowName !== open.shadowName) return
     if (range.value.to !== undefined && Date.now() > range.value.to) return
-    const seen: HistoryVersionView[] = []
-    if (event.previous) seen.push(entryOf(open, event.previous, 'previous', undefined))
+    if (event.previous) pendingLive.push(entryOf(open, event.previous, 'previous', undefined))
     const clientToken = event.clientToken ?? event.document.clientToken
-    seen.push({ ...entryOf(open, event.document, event.source, clientToken), ...(event.previous ? { previousVersion: event.previous.version } : {}) })
-    versions.value = merged(versions.value, seen)
+    pendingLive.push({ ...entryOf(open, event.document, event.source, clientToken), ...(event.previous ? { previousVersion: event.previous.version } : {}) })
+    // While the pages are read, live versions wait for them (open applies them after).
+    if (!loading.pending.value) liveTimer ??= setTimeout(flushLive, liveBatchMs)
   })
-  onScopeDispose(stopDocuments)
+  onScopeDispose(() => {
+    stopDocuments()
+    clearTimeout(liveTimer)
+  })
+
+  // ---- older timeline pages ------------------------------------------------------------------------
+
+  const paging = trackedCall()
+  /**
+   * Timeline page `page` (1 is the newest), newest first, `timelinePageSize` a page; pages after
+   * the first are read back from the back end (without documents) by the time span their versions
+   * cover. A live version's time here is when this window received it; the back end recorded it a
+   * little earlier, so the span starts `recordedEarlierMs` before and the versions are picked by number.
+   */
+  async function timelinePage(page: number): Promise<HistoryVersionView[]> {
+    const target = key.value
+    const line = series.value
+    const end = line.length - (page - 1) * timelinePageSize
+    if (!target || end <= 0) return []
+    if (page === 1) return [...versions.value].reverse()
+    const start = Math.max(0, end - timelinePageSize)
+    const lowest = line.versions[start]!
+    const highest = line.versions[end - 1]!
+    const times = line.times.slice(start, end)
+    const from = Math.max(0, Math.floor(Math.min(...times) * 1000) - recordedEarlierMs)
+    const to = Math.ceil(Math.max(...times) * 1000) + 1000
+    const rows: HistoryVersionView[] = []
+    // Pages come in version order: past `highest`, the rest are newer than this page.
+    const pastPage = new AbortController()
+    await paging.run(() =>
+      eachPage(
+        async (nextToken) => {
+          const answer = await api.call('history.versions', { ...withKey(target), ...rangeArgs({ from: Math.max(from, range.value.from ?? 0), to }), maxResults: pageSize, ...(nextToken ? { nextToken } : {}) })
+          return { items: answer.versions, ...(answer.nextToken ? { nextToken: answer.nextToken } : {}) }
+        },
+        (items) => {
+          rows.push(...items.filter((version) => version.version >= lowest && version.version <= highest))
+          if ((items.at(-1)?.version ?? -1) >= highest) pastPage.abort()
+        },
+        AbortSignal.any([reading.signal, pastPage.signal])
+      )
+    )
+    return rows.reverse()
+  }
 
   // ---- one version, a diff, exports ------------------------------------------------------------
 
@@ -135,20 +232,22 @@ export const useHistoryStore = defineStore('history', () => {
 
   // ---- metrics ------------------------------------------------------------------------------------------
 
-  const latencies = computed(() => syncLatencies(versions.value))
+  /** Every sync latency so far, in order (the tracker's own list: read it, don't keep it). */
+  const latencies = computed(() => (revision.value, latencyTracker.latencies))
+  const latencyCount = computed(() => (revision.value, latencyTracker.latencies.length))
   /** The newest desired change the reported state caught up with. */
-  const lastSyncLatency = computed(() => latencies.value.at(-1) ?? null)
-  const medianSyncLatencyMs = computed(() => {
-    const sorted = latencies.value.map((latency) => latency.ms).sort((a, b) => a - b)
-    return sorted.length ? sorted[Math.floor((sorted.length - 1) / 2)]! : null
-  })
+  const lastSyncLatency = computed(() => (revision.value, latencyTracker.latencies.at(-1) ?? null))
+  const medianSyncLatencyMs = computed(() => (revision.value, latencyTracker.medianMs))
   /** Versions per minute over the five minutes before `now`. */
-  const updateRate = (now: number): number => updatesPerMinute(versions.value, now)
+  const updateRate = (now: number): number => (revision.value, updatesPerMinute(series.value, now))
 
   return {
     key,
     range,
     versions,
+    versionCount,
+    series,
+    revision,
     open,
     close,
     setRange,
@@ -171,7 +270,11 @@ export const useHistoryStore = defineStore('history', () => {
     saveSettings,
     savingSettings: settingsCall.pending,
     settingsError: settingsCall.error,
+    timelinePage,
+    paging: paging.pending,
+    pageError: paging.error,
     latencies,
+    latencyCount,
     lastSyncLatency,
     medianSyncLatencyMs,
     updateRate
@@ -208,13 +311,10 @@ function newestTimestampMs(metadata: unknown): number | undefined {
   return newest
 }
 
-/** `known` with the versions of `seen` it lacks, in version order (a version recorded already is kept as it was). */
-function merged(known: readonly HistoryVersionView[], seen: readonly HistoryVersionView[]): HistoryVersionView[] {
-  const have = new Set(known.map((version) => version.version))
-  const added = seen.filter((version) => !have.has(version.version))
-  if (!added.length) return known as HistoryVersionView[]
+/** The newest `timelinePageSize` of `known` and `added` (neither holds a version of the other), in version order. */
+function newest(known: readonly HistoryVersionView[], added: readonly HistoryVersionView[]): HistoryVersionView[] {
   const last = known.at(-1)?.version ?? -1
   // The usual case: newer versions at the end, no sort.
-  if (added.every((version) => version.version > last)) return [...known, ...added.sort((a, b) => a.version - b.version)]
-  return [...known, ...added].sort((a, b) => a.version - b.version)
+  const all = added[0]!.version > last ? [...known, ...added] : [...known, ...added].sort((a, b) => a.version - b.version)
+  return all.length > timelinePageSize ? all.slice(-timelinePageSize) : all
 }

@@ -4,6 +4,7 @@ import type { MqttConnectionState, MqttIdentity, MqttSubscriptionView, Refusable
 import { ApiError } from '@contract/bridge'
 import { useApi } from '../api/useApi'
 import { encodePayload, guessFormat, type PayloadFormat } from './support/mqttPayload'
+import { readRemembered, rememberedRef, writeRemembered } from './support/remembered'
 import { RingBuffer } from './support/ringBuffer'
 import { allPages, trackedCall } from './support/trackedCall'
 
@@ -15,10 +16,26 @@ export const messageLogMaxChars = 32 * 1024 * 1024
 export const logRefreshMs = 100
 /** Topics whose payload format is remembered (the least recently chosen is forgotten first). */
 const rememberedFormats = 500
-const formatsStorageKey = 'thingbench.mqtt.payloadFormats'
+const formatsStorageKey = 'mqtt.payloadFormats'
 
 /** Who subscribes or publishes: the operator (the connection's credentials) or a thing (its vault key). */
 export type MqttActor = { operator: true } | { thingName: string }
+
+/** A subscription the user made, remembered so a reload or restart subscribes to it again. */
+export interface RememberedSubscription {
+  filter: string
+  qos: 0 | 1
+  as: MqttActor
+}
+
+const isActor = (value: unknown): value is MqttActor =>
+  typeof value === 'object' && value !== null && ((value as { operator?: unknown }).operator === true || typeof (value as { thingName?: unknown }).thingName === 'string')
+const isSubscriptionList = (value: unknown): value is RememberedSubscription[] =>
+  Array.isArray(value) &&
+  value.every((entry) => typeof entry === 'object' && entry !== null && typeof entry.filter === 'string' && (entry.qos === 0 || entry.qos === 1) && isActor(entry.as))
+const sameActor = (a: MqttActor, b: MqttActor) => ('operator' in a ? 'operator' in b : 'thingName' in b && a.thingName === b.thingName)
+const describe = (error: unknown) => (error instanceof ApiError ? `${error.errorName}: ${error.message}` : error instanceof Error ? error.message : String(error))
+const actorOf = (identity: MqttIdentity): MqttActor => (identity.kind === 'device' ? { thingName: identity.thingName } : { operator: true })
 
 export interface LoggedMessage {
   seq: number
@@ -42,6 +59,8 @@ export interface Refusal {
   resource: string
   error: unknown
   explanation: RefusalExplanation | null
+  /** Why the policy could not be asked (no permission for TestAuthorization, say). */
+  explanationError?: unknown
 }
 
 export interface PublishDraft {
@@ -71,6 +90,8 @@ export const useMqttStore = defineStore('mqtt', () => {
   /** Why subscriptions ended without being asked to (connection closed or changed). */
   const notices = ref<string[]>([])
   const retained = shallowRef<RetainedMessageView[]>([])
+  const rememberedSubscriptions = rememberedRef<RememberedSubscription[]>('mqtt.subscriptions', [], isSubscriptionList)
+  let restored = false
 
   // ---- the log ----------------------------------------------------------------------------------
 
@@ -147,11 +168,8 @@ export const useMqttStore = defineStore('mqtt', () => {
     formats.delete(topic)
     formats.set(topic, format)
     while (formats.size > rememberedFormats) formats.delete(formats.keys().next().value!)
-    try {
-      localStorage.setItem(formatsStorageKey, JSON.stringify([...formats]))
-    } catch {
-      // Storage may be unavailable: the choice then lasts until the page is reloaded.
-    }
+    // Storage may be unavailable: the choice then lasts until the page is reloaded.
+    writeRemembered(formatsStorageKey, [...formats])
   }
 
   // ---- events ----------------------------------------------------------------------------------------
@@ -186,6 +204,8 @@ export const useMqttStore = defineStore('mqtt', () => {
       try {
         const view = await api.call('mqtt.subscribe', { filter, qos, as })
         subscriptions.value = [...subscriptions.value, view]
+        const others = rememberedSubscriptions.value.filter((r) => !(r.filter === filter && sameActor(r.as, as)))
+        rememberedSubscriptions.value = [...others, { filter, qos, as: 'operator' in as ? { operator: true } : { thingName: as.thingName } }]
       } catch (error) {
         await explainIfRefused(error, 'subscribe', filter, as)
         throw error
@@ -196,8 +216,26 @@ export const useMqttStore = defineStore('mqtt', () => {
   async function unsubscribe(subscriptionId: string): Promise<boolean> {
     return subscribing.run(async () => {
       await api.call('mqtt.unsubscribe', { subscriptionId })
+      const ended = subscriptions.value.find((s) => s.subscriptionId === subscriptionId)
       subscriptions.value = subscriptions.value.filter((s) => s.subscriptionId !== subscriptionId)
+      if (ended) rememberedSubscriptions.value = rememberedSubscriptions.value.filter((r) => !(r.filter === ended.filter && sameActor(r.as, actorOf(ended.identity))))
     })
+  }
+
+  /**
+   * Subscribes again to what was remembered (once, when the client first opens after a reload or
+   * restart). One that is refused now is forgotten, and the notices say so with the reason.
+   */
+  async function restoreSubscriptions(): Promise<void> {
+    if (restored) return
+    restored = true
+    for (const entry of [...rememberedSubscriptions.value]) {
+      if (subscriptions.value.some((s) => s.filter === entry.filter && sameActor(actorOf(s.identity), entry.as))) continue
+      // A plain copy: the remembered list is reactive, and a proxy cannot cross to the back end.
+      if (await subscribe(entry.filter, entry.qos, 'operator' in entry.as ? { operator: true } : { thingName: entry.as.thingName })) continue
+      rememberedSubscriptions.value = rememberedSubscriptions.value.filter((r) => r !== entry && !(r.filter === entry.filter && sameActor(r.as, entry.as)))
+      notices.value = [...notices.value.slice(-9), `Not subscribed again to ${entry.filter}: ${describe(subscribing.error.value)}`]
+    }
   }
 
   /** Ends every subscription of this client (the back end's connections close when nobody holds them). */
@@ -240,7 +278,7 @@ export const useMqttStore = defineStore('mqtt', () => {
       await explainRefusedConnection(as.thingName, clientIdOf(as.thingName), error)
       return
     }
-    refusal.value = { action, thingName: as.thingName, resource, error, explanation: await explanationOf(as.thingName, action, resource) }
+    refusal.value = { action, thingName: as.thingName, resource, error, ...(await explanationOf(as.thingName, action, resource)) }
   }
 
   /**
@@ -249,17 +287,17 @@ export const useMqttStore = defineStore('mqtt', () => {
    * not the policy's doing, and its error says so by itself.
    */
   async function explainRefusedConnection(thingName: string, clientId: string, error: unknown): Promise<void> {
-    const explanation = await explanationOf(thingName, 'connect', clientId)
-    if (explanation) refusal.value = { action: 'connect', thingName, resource: clientId, error, explanation }
+    const asked = await explanationOf(thingName, 'connect', clientId)
+    if (asked.explanation) refusal.value = { action: 'connect', thingName, resource: clientId, error, ...asked }
   }
 
-  /** The policy's word on a refusal; null when it allows the action or cannot be asked (no permission, say). */
-  async function explanationOf(thingName: string, action: RefusableAction, resource: string): Promise<RefusalExplanation | null> {
+  /** The policy's word on a refusal: none when it allows the action, or the error when it cannot be asked (no permission, say). */
+  async function explanationOf(thingName: string, action: RefusableAction, resource: string): Promise<{ explanation: RefusalExplanation | null; explanationError?: unknown }> {
     try {
       const explanation = await api.call('policies.explainRefusal', { thingName, action, resource, ...(action === 'connect' ? { clientId: resource } : {}) })
-      return explanation.decision === 'ALLOWED' ? null : explanation
-    } catch {
-      return null
+      return { explanation: explanation.decision === 'ALLOWED' ? null : explanation }
+    } catch (explanationError) {
+      return { explanation: null, explanationError }
     }
   }
 
@@ -291,6 +329,8 @@ export const useMqttStore = defineStore('mqtt', () => {
     subscribe,
     unsubscribe,
     unsubscribeAll,
+    rememberedSubscriptions,
+    restoreSubscriptions,
     publish,
     loadRetained,
     setPaused,
@@ -303,11 +343,7 @@ export const useMqttStore = defineStore('mqtt', () => {
 })
 
 function storedFormats(): Array<[string, PayloadFormat]> {
-  try {
-    const stored = JSON.parse(localStorage.getItem(formatsStorageKey) ?? '[]') as unknown
-    if (!Array.isArray(stored)) return []
-    return stored.filter((entry): entry is [string, PayloadFormat] => Array.isArray(entry) && typeof entry[0] === 'string' && ['json', 'text', 'hex'].includes(entry[1] as string))
-  } catch {
-    return []
-  }
+  const isFormatList = (value: unknown): value is Array<[string, PayloadFormat]> =>
+    Array.isArray(value) && value.every((entry) => Array.isArray(entry) && typeof entry[0] === 'string' && ['json', 'text', 'hex'].includes(entry[1] as string))
+  return readRemembered(formatsStorageKey, [], isFormatList)
 }

@@ -11,11 +11,13 @@ import {
   deviceIsValid,
   emptyDraft,
   groupsProblem,
+  nextThingName,
   planFromDraft,
   policyChoiceProblem,
   thingNameProblem,
   type PlanDraft
 } from './support/planDraft'
+import { rememberedRef } from './support/remembered'
 
 export const wizardSteps = ['device', 'identity', 'policy', 'groups', 'review', 'run', 'done'] as const
 export type WizardStep = (typeof wizardSteps)[number]
@@ -32,9 +34,14 @@ export interface LiveUndoAction {
   detail?: string
 }
 
+/** The steps whose choices the user makes (and Next checks); Review, Run and Done follow them. */
+type ChoiceStep = 'device' | 'identity' | 'policy' | 'groups'
+const isString = (value: unknown): value is string => typeof value === 'string'
+
 /**
  * The provisioning wizard: the plan draft, the current step, the preview of the AWS calls, and a
- * run (its progress as it streams in, and its outcome). "Provision next device" keeps every choice.
+ * run (its progress as it streams in, and its outcome). "Provision next device" keeps every choice
+ * and suggests the next name of the batch (lamp-0042 → lamp-0043).
  */
 export const useProvisioningStore = defineStore('provisioning', () => {
   const api = useApi()
@@ -44,6 +51,15 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   let nextAttributeId = 1
   const stepIndex = ref(0)
   const step = computed<WizardStep>(() => wizardSteps[stepIndex.value]!)
+  /** The user tried to go on from this step while it was not ready: its problem is shown, not only a disabled button. */
+  const nextRefused = ref(false)
+  watch(stepIndex, () => (nextRefused.value = false))
+
+  /** The last thing provisioned on this machine (kept across restarts): the next name follows from it. */
+  const lastThingName = rememberedRef('provisioning.lastThingName', '', isString)
+  draft.thingName = lastThingName.value ? (nextThingName(lastThingName.value) ?? '') : ''
+  /** Where bundles go: a folder the user chose (native dialog or typed path); '' until then. */
+  const exportFolder = rememberedRef('provisioning.exportFolder', '', isString)
 
   // ---- device: does a thing of this name exist already (and what does it have)? -------------
   const thingLookup = reactive({ thingName: null as string | null, existing: null as ThingDetails | null, checking: false, error: null as unknown })
@@ -92,33 +108,48 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   })
   const documentChecked = computed(() => draft.policy.mode !== 'document' || (documentCheck.document === draft.policy.document && !documentCheck.checking))
 
-  const canGoNext = computed(() => {
-    switch (step.value) {
+  /** Why a step's choices cannot go on yet (what Next and Enter say), or null when they can. */
+  function stepProblem(choiceStep: ChoiceStep): string | null {
+    switch (choiceStep) {
       case 'device':
-        return deviceIsValid(draft) && thingLookupAllows.value
+        if (nameProblem.value) return nameProblem.value
+        if (!deviceIsValid(draft)) return attributeCheck.value.overall ?? 'Fix the attributes marked in red, or remove them'
+        if (thingLookup.checking || thingLookup.thingName !== draft.thingName) return `Checking whether ${draft.thingName} exists…`
+        if (thingLookup.existing && !draft.addCertificateToExistingThing)
+          return `${draft.thingName} already exists: choose another name, or tick “Add a certificate to the existing thing”`
+        return null
       case 'identity':
-        return draft.identity.mode !== 'existing' || (certificateInfo.value !== null && !inspectingCertificate.value)
+        if (draft.identity.mode !== 'existing') return null
+        if (inspectingCertificate.value) return 'Reading the certificate file…'
+        return certificateInfo.value ? null : 'Choose the certificate file the device already has'
       case 'policy':
-        return policyProblem.value === null && documentChecked.value
+        return policyProblem.value ?? (documentChecked.value ? null : 'Checking the policy document…')
       case 'groups':
-        return groupsProblem(draft) === null
-      case 'run':
-        return run.outcome?.outcome === 'provisioned'
-      default:
-        return false
+        return groupsProblem(draft)
     }
-  })
-  /** The name was looked up, and is new or the user chose to add a certificate to the existing thing. */
-  const thingLookupAllows = computed(
-    () => thingLookup.thingName === draft.thingName && !thingLookup.checking && (thingLookup.existing === null || draft.addCertificateToExistingThing)
-  )
+  }
+  const isChoiceStep = (s: WizardStep): s is ChoiceStep => wizardSteps.indexOf(s) < wizardSteps.indexOf('review')
+  /** The current step's problem, when the user tried to go on regardless (shown next to Next). */
+  const nextBlockedBy = computed(() => (nextRefused.value && isChoiceStep(step.value) ? stepProblem(step.value) : null))
+
+  const canGoNext = computed(() => isChoiceStep(step.value) && stepProblem(step.value) === null)
   const canRun = computed(() => step.value === 'review' && preview.value !== null && !previewing.value)
 
   // ---- navigation -------------------------------------------------------------------------------
-  async function next(): Promise<void> {
-    if (!canGoNext.value) return
+  /** On to the next step if this one is ready (Next, or Enter); else its problem is shown. True if it moved. */
+  async function next(): Promise<boolean> {
+    const from = stepIndex.value
+    if (!isChoiceStep(step.value)) return false
+    if (step.value === 'device') await settleThingLookup()
+    // A second Enter while the name was looked up has moved on already.
+    if (stepIndex.value !== from || !isChoiceStep(step.value)) return false
+    if (stepProblem(step.value) !== null) {
+      nextRefused.value = true
+      return false
+    }
     stepIndex.value++
-    if (step.value === 'review') await loadPreview()
+    if (stepIndex.value === wizardSteps.indexOf('review')) await loadPreview()
+    return true
   }
 
   function back(): void {
@@ -128,11 +159,23 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     if (step.value === 'review') void loadPreview()
   }
 
-  /** Back to an earlier step (e.g. to fix a problem the review found). */
-  function goTo(target: WizardStep): void {
+  /** A step header can be clicked: the steps before the run, once the plan is not done with (provisioned). */
+  const canGoTo = (target: WizardStep) =>
+    !run.running && wizardSteps.indexOf(target) <= wizardSteps.indexOf('review') && !(step.value === 'done' || (step.value === 'run' && result.value))
+
+  /**
+   * To another step before the run (a step header, "Fix in …"): back at once; forward only through
+   * steps that are ready, stopping at the first that is not, with its problem shown.
+   */
+  async function goTo(target: WizardStep): Promise<void> {
+    if (!canGoTo(target)) return
     const index = wizardSteps.indexOf(target)
-    if (run.running || index >= stepIndex.value || index >= wizardSteps.indexOf('run')) return
-    stepIndex.value = index
+    if (index < stepIndex.value || !isChoiceStep(step.value)) {
+      stepIndex.value = index
+      if (step.value === 'review') await loadPreview()
+      return
+    }
+    while (stepIndex.value < index) if (!(await next())) return
   }
 
   // ---- device -----------------------------------------------------------------------------------
@@ -143,6 +186,13 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   function removeAttribute(id: number): void {
     const index = draft.attributes.findIndex((row) => row.id === id)
     if (index >= 0) draft.attributes.splice(index, 1)
+  }
+
+  /** The lookup of the name as typed, now rather than a moment after the last key (Enter right after typing). */
+  async function settleThingLookup(): Promise<void> {
+    if (thingLookup.thingName === draft.thingName && !thingLookup.checking) return
+    clearTimeout(lookupTimer)
+    await lookUpThing()
   }
 
   /** Asks the back end whether the thing exists; a name AWS would refuse is not looked up. */
@@ -173,7 +223,8 @@ export const useProvisioningStore = defineStore('provisioning', () => {
       Object.assign(thingLookup, { existing: null, error: null, checking: true })
       lookupTimer = setTimeout(() => void lookUpThing(), 250)
     },
-    { immediate: true }
+    // At once, not before the next render: a name set and Enter pressed in one go looks up that name.
+    { immediate: true, flush: 'sync' }
   )
 
   // ---- identity -----------------------------------------------------------------------------------
@@ -280,8 +331,12 @@ export const useProvisioningStore = defineStore('provisioning', () => {
       if (progress.runId === runId) run.progress.push(progress)
     })
     try {
-      // Stays on the run, every step's result in view, until the user goes on to Done.
       run.outcome = await api.call('provisioning.run', { plan: plan.value, runId })
+      // Provisioned: straight on to Done (what the run did is there too); a failure stays in view here.
+      if (run.outcome.outcome === 'provisioned') {
+        lastThingName.value = run.outcome.result.thingName
+        stepIndex.value = wizardSteps.indexOf('done')
+      }
     } catch (e) {
       run.error = e
     } finally {
@@ -342,33 +397,90 @@ export const useProvisioningStore = defineStore('provisioning', () => {
   const goneMessage = (thingName: string) =>
     `${thingName} is no longer in the registry (it was deprovisioned since this run), so there is no certificate to export. Provision it again for a new bundle.`
 
-  async function exportBundle(): Promise<void> {
-    const provisioned = result.value
-    if (!provisioned) return
-    await recheckProvisioned()
-    if (thingGone.value) {
-      exported.value = null
-      exportError.value = new Error(goneMessage(provisioned.thingName))
-      return
+  /** How the export folder is chosen here: the native dialog (Electron) or a typed path (browser); null until known. */
+  const folderChoice = ref<'dialog' | 'path' | null>(null)
+  const folderError = ref<unknown>(null)
+  async function learnFolderChoice(): Promise<void> {
+    if (folderChoice.value) return
+    try {
+      folderChoice.value = (await api.call('app.info', {})).runtime === 'electron' ? 'dialog' : 'path'
+    } catch {
+      folderChoice.value = 'path'
     }
-    exporting.value = true
+  }
+
+  /** The native folder dialog: the folder chosen is remembered. False if cancelled or there is no dialog (then a path is typed). */
+  async function chooseExportFolder(): Promise<boolean> {
+    folderError.value = null
+    try {
+      const answer = await api.call('files.chooseExportFolder', exportFolder.value ? { current: exportFolder.value } : {})
+      if ('unsupported' in answer) folderChoice.value = 'path'
+      if (!('folder' in answer)) return false
+      exportFolder.value = answer.folder
+      return true
+    } catch (e) {
+      folderError.value = e
+      return false
+    }
+  }
+
+  /** Writes the bundle into the chosen folder (asking for one first in Electron). True once written. */
+  async function exportBundle(): Promise<boolean> {
+    const provisioned = result.value
+    if (!provisioned) return false
     exported.value = null
     exportError.value = null
+    await recheckProvisioned()
+    if (thingGone.value) {
+      exportError.value = new Error(goneMessage(provisioned.thingName))
+      return false
+    }
+    await learnFolderChoice()
+    if (folderChoice.value === 'dialog' && !exportFolder.value && !(await chooseExportFolder())) return false
+    const folder = exportFolder.value.trim()
+    exporting.value = true
     try {
-      const answer = await api.call('provisioning.exportBundle', { certificateId: provisioned.certificateId, thingName: provisioned.thingName })
-      if (!('cancelled' in answer)) exported.value = answer
+      const answer = await api.call('provisioning.exportBundle', { certificateId: provisioned.certificateId, thingName: provisioned.thingName, ...(folder ? { folder } : {}) })
+      if ('cancelled' in answer) return false
+      exported.value = answer
+      return true
     } catch (e) {
       exportError.value = isNotFound(e) ? new Error(goneMessage(provisioned.thingName)) : e
       if (isNotFound(e)) thingGone.value = true
+      return false
     } finally {
       exporting.value = false
+    }
+  }
+
+  /**
+   * The batch's one move on Done: the bundle exported, then the next device (the next name, every
+   * other choice kept) taken as far as the Review, so one more Run provisions it. Stops at the export's
+   * error, or at the first step that needs the user (a name that exists, a certificate file to choose).
+   */
+  async function exportAndProvisionNext(): Promise<void> {
+    if (!(await exportBundle())) return
+    provisionNext()
+    await goTo('review')
+  }
+
+  /** The device endpoint of the active connection, for the Done page (where to point the device or MQTTX). */
+  const deviceEndpoint = ref<{ host: string; port: number } | null>(null)
+  const deviceEndpointError = ref<unknown>(null)
+  async function loadDeviceEndpoint(): Promise<void> {
+    deviceEndpointError.value = null
+    try {
+      deviceEndpoint.value = await api.call('connections.deviceEndpoint', {})
+    } catch (e) {
+      deviceEndpoint.value = null
+      deviceEndpointError.value = e
     }
   }
 
   /** The same choices for the next device: only its name (and its own certificate) is new. */
   function provisionNext(): void {
     if (run.running) return
-    draft.thingName = ''
+    draft.thingName = (result.value && nextThingName(result.value.thingName)) ?? ''
     if (draft.identity.mode === 'existing') clearCertificate()
     resetRun()
     preview.value = null
@@ -388,8 +500,10 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     documentCheck,
     canGoNext,
     canRun,
+    nextBlockedBy,
     next,
     back,
+    canGoTo,
     goTo,
     addAttribute,
     removeAttribute,
@@ -416,6 +530,16 @@ export const useProvisioningStore = defineStore('provisioning', () => {
     exportError,
     exporting,
     exportBundle,
+    exportFolder,
+    folderChoice,
+    folderError,
+    learnFolderChoice,
+    chooseExportFolder,
+    exportAndProvisionNext,
+    deviceEndpoint,
+    deviceEndpointError,
+    loadDeviceEndpoint,
+    lastThingName,
     thingGone,
     recheckProvisioned,
     provisionNext

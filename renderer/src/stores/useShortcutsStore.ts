@@ -41,19 +41,23 @@ export const useShortcutsStore = defineStore('shortcuts', () => {
 
   /** Binds `shortcuts` on the window until the returned function is called. */
   function register(shortcuts: readonly Shortcut[]): () => void {
-    const unbind = tinykeys(
-      window,
-      Object.fromEntries(
-        shortcuts.map((shortcut) => [
-          shortcut.keys,
-          (event: KeyboardEvent) => {
+    // One tinykeys listener per shortcut: within one listener a sequence that fires ("g t") resets
+    // the others' progress, so a quick "g s" after it would be missed.
+    const unbinders = shortcuts.map((shortcut) =>
+      tinykeys(
+        window,
+        {
+          [shortcut.keys]: (event: KeyboardEvent) => {
             if (!shortcut.whileTyping && isTyping(event)) return
             event.preventDefault()
             shortcut.run(event)
           }
-        ])
+        },
+        // tinykeys ignores every key pressed in a field by default; whileTyping (above) decides that.
+        { ignore: (event) => event.repeat || event.isComposing }
       )
     )
+    const unbind = (): void => unbinders.forEach((unbindOne) => unbindOne())
     registered.value = [...registered.value, ...shortcuts]
     return () => {
       unbind()

@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { ref } from 'vue'
-import type { ThingTypeSummary } from '@contract/api'
+import type { MethodResult, ThingTypeSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
 import { trackedCall } from './support/trackedCall'
 
@@ -15,6 +15,8 @@ export const useThingTypesStore = defineStore('thingTypes', () => {
   const deprecation = trackedCall(listing.error)
   /** The thing type whose deprecation is being changed, if any. */
   const changing = ref<string | null>(null)
+
+  const deletion = trackedCall()
 
   function load(): Promise<boolean> {
     return listing.run(async () => {
@@ -45,6 +47,24 @@ export const useThingTypesStore = defineStore('thingTypes', () => {
     }
   }
 
+  /**
+   * Deletes a thing type if AWS allows it now (deprecated at least 5 minutes ago); otherwise says why
+   * and from when. Null when the call failed (the error is in deleteError).
+   */
+  async function remove(thingTypeName: string): Promise<MethodResult<'thingTypes.delete'> | null> {
+    let answer: MethodResult<'thingTypes.delete'> | null = null
+    changing.value = thingTypeName
+    try {
+      await deletion.run(async () => {
+        answer = await api.call('thingTypes.delete', { thingTypeName })
+        if (answer.deleted) thingTypes.value = thingTypes.value.filter((t) => t.thingTypeName !== thingTypeName)
+      })
+    } finally {
+      changing.value = null
+    }
+    return answer
+  }
+
   return {
     thingTypes,
     loading: listing.pending,
@@ -52,7 +72,10 @@ export const useThingTypesStore = defineStore('thingTypes', () => {
     creating: creation.pending,
     createError: creation.error,
     changing,
+    deleting: deletion.pending,
+    deleteError: deletion.error,
     load,
+    remove,
     create,
     setDeprecated
   }

@@ -1,8 +1,9 @@
 import { defineStore } from 'pinia'
 import { computed, reactive, ref, shallowRef } from 'vue'
-import type { DeprovisionView, ThingDetails, ThingSummary } from '@contract/api'
+import type { DeprovisionView, MethodResult, ThingDetails, ThingSummary } from '@contract/api'
 import { useApi } from '../api/useApi'
-import { filterThings, type ThingFilterCriteria } from './support/thingFilter'
+import { readRemembered } from './support/remembered'
+import { filterThings, type AttributeFilter, type ThingFilterCriteria } from './support/thingFilter'
 
 export { filterThings } from './support/thingFilter'
 
@@ -25,7 +26,7 @@ export const useThingsStore = defineStore('things', () => {
   const error = ref<unknown>(null)
   let loadGeneration = 0
 
-  const criteria = reactive({ search: '', thingTypeName: null as string | null, groupName: null as string | null, attributeName: null as string | null, attributeValue: '' })
+  const criteria = reactive({ search: '', thingTypeName: null as string | null, groupName: null as string | null, attributeName: null as string | null, attributeValue: '', attributeFilters: [] as AttributeFilter[] })
   const groupMembers = shallowRef<ReadonlySet<string> | null>(null)
   const groupMembersLoading = ref(false)
 
@@ -159,6 +160,28 @@ export const useThingsStore = defineStore('things', () => {
     }
   }
 
+  const exporting = ref<string | null>(null)
+  const exportError = ref<unknown>(null)
+
+  /**
+   * The AWS console's bundle again (certificate, private key from the vault, public key, root CA),
+   * written by the back end to a folder it chooses or asks for. Null when it failed (see exportError).
+   */
+  async function exportBundle(thingName: string, certificateId: string): Promise<MethodResult<'provisioning.exportBundle'> | null> {
+    exporting.value = certificateId
+    exportError.value = null
+    try {
+      // Into the folder the user last chose for bundles (the provisioning wizard remembers it), if any.
+      const folder = readRemembered('provisioning.exportFolder', '', (value: unknown): value is string => typeof value === 'string').trim()
+      return await api.call('provisioning.exportBundle', { thingName, certificateId, ...(folder ? { folder } : {}) })
+    } catch (e) {
+      exportError.value = e
+      return null
+    } finally {
+      exporting.value = null
+    }
+  }
+
   function replaceRow(updated: ThingSummary): void {
     const { thingName, thingArn, thingTypeName, attributes, version } = updated
     things.value = things.value.map((t) => (t.thingName === thingName ? { thingName, thingArn, thingTypeName, attributes, version } : t))
@@ -185,6 +208,9 @@ export const useThingsStore = defineStore('things', () => {
     close,
     updateAttributes,
     planDeprovision,
-    deprovision
+    deprovision,
+    exporting,
+    exportError,
+    exportBundle
   }
 })

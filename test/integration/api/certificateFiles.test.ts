@@ -15,6 +15,7 @@ import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/supp
 let picked: string | null = null
 const dialogs: NativeDialogs = {
   chooseExportFolder: async () => null,
+  chooseFolder: async () => null,
   pickCertificateFile: async () => picked,
   confirmEndpoint: async () => false
 }

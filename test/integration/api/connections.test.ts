@@ -17,6 +17,7 @@ const confirmations: Array<{ url: string; region: string }> = []
 let confirm = false
 const dialogs: NativeDialogs = {
   chooseExportFolder: async () => null,
+  chooseFolder: async () => null,
   pickCertificateFile: async () => null,
   confirmEndpoint: async (url, region) => {
     confirmations.push({ url, region })

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import type { NativeDialogs } from '../../../electron/app/api'
 import { apiEventNames, apiMethods, type MethodArgs, type MethodName } from '../../../electron/contract'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
+import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { expressLinkBench, type ExpressLinkBench } from '../serial/expresslinkSupport'
 import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/support/deviceCertificate'
 
 // The results check over the whole contract: every method of the table is called through the real
@@ -26,6 +28,10 @@ type Calls = { [M in MethodName]: (seed: Seed) => Promise<Array<MethodArgs<M>>> 
 let t: TestApi
 let dir: string
 let seed: Seed
+let serialPty: PtyPair
+/** A simulated ExpressLink module on a pty, its Wi-Fi set, its host end free for onboarding.expressLink. */
+let expressLink: ExpressLinkBench
+const expressLinkCleanups: (() => Promise<void> | void)[] = []
 const privateKeys: string[] = []
 const events: Array<{ event: string; payload: unknown }> = []
 
@@ -33,6 +39,7 @@ const events: Array<{ event: string; payload: unknown }> = []
 let pickedFile = ''
 const dialogs: NativeDialogs = {
   chooseExportFolder: async (suggestedName) => join(dir, `${suggestedName}-${randomUUID()}`),
+  chooseFolder: async () => join(dir, 'chosen-folder'),
   pickCertificateFile: async () => pickedFile,
   confirmEndpoint: async () => true
 }
@@ -59,7 +66,19 @@ const calls: Calls = {
     ]
   },
   'provisioning.cancel': () => [{ runId: randomUUID() }],
-  'provisioning.exportBundle': (s) => [s.csr, s.aws, s.file].map(({ certificateId, thingName }) => ({ certificateId, thingName })),
+  'provisioning.exportBundle': async (s) => {
+    // As in Electron, a folder the page names must have been picked in the native dialog first.
+    await t.api.call('files.chooseExportFolder', {})
+    return [
+      ...[s.csr, s.aws, s.file].map(({ certificateId, thingName }) => ({ certificateId, thingName })),
+      { certificateId: s.csr.certificateId, thingName: s.csr.thingName, folder: join(dir, 'chosen-folder') }
+    ]
+  },
+  'files.chooseExportFolder': () => [{}, { current: dir }],
+  'connections.deviceEndpoint': () => [{}],
+  'connections.dataEndpoint': () => [{ id: 'local' }],
+  'connections.test': () => [{ id: 'local' }],
+  'connections.localCore': () => [{}],
   'certificates.inspect': async () => [{ pem: (await deviceFile('keys-inspect')).text }],
   'files.pickCertificate': async () => {
     pickedFile = join(dir, 'picked.pem')
@@ -73,6 +92,9 @@ const calls: Calls = {
   'policies.describe': (s) => [{ policyName: s.csr.policyName }],
   'policies.version': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
   'policies.setDefaultVersion': (s) => [{ policyName: s.csr.policyName, versionId: '1' }],
+  'policies.create': () => [{ policyName: 'keys-policy-2', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iot:Connect","Resource":"*"}]}' }],
+  'policies.createVersion': () => [{ policyName: 'keys-policy-2', document: '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iot:Connect","Resource":"*"}]}' }],
+  'policies.deleteVersion': () => [{ policyName: 'keys-policy-2', versionId: '2' }],
   'policies.explainRefusal': (s) => [
     { thingName: s.csr.thingName, action: 'subscribe', resource: '$aws/things/someone-else/shadow/#' },
     { certificateId: s.csr.certificateId, clientId: s.csr.thingName, action: 'connect' }
@@ -84,12 +106,21 @@ const calls: Calls = {
   'groups.list': () => [{}],
   'groups.describe': (s) => [{ groupName: s.groupName }],
   'groups.create': () => [{ groupName: 'keys-group-2' }],
+  'groups.delete': () => [{ groupName: 'keys-group-2' }],
+  'groups.addThing': (s) => [{ groupName: s.groupName, thingName: s.file.thingName }],
+  'groups.removeThing': (s) => [{ groupName: s.groupName, thingName: s.file.thingName }],
+  'groups.attachPolicy': (s) => [{ groupName: s.groupName, policyName: s.csr.policyName }],
+  'groups.detachPolicy': (s) => [{ groupName: s.groupName, policyName: s.csr.policyName }],
+  'certificates.things': async (s) => [
+    { certificateArns: await Promise.all([s.csr, s.aws, s.file].map(async ({ certificateId }) => (await t.api.call('certificates.describe', { certificateId })).certificateArn)) }
+  ],
   'certificates.list': () => [{}],
   'certificates.describe': (s) => [s.csr, s.aws, s.file].map(({ certificateId }) => ({ certificateId })),
   'certificates.setStatus': (s) => [{ certificateId: s.aws.certificateId, status: 'ACTIVE' }],
   'thingTypes.list': () => [{}],
   'thingTypes.create': () => [{ thingTypeName: 'keys-type-2' }],
   'thingTypes.deprecate': (s) => [{ thingTypeName: s.thingTypeName }],
+  'thingTypes.delete': (s) => [{ thingTypeName: s.thingTypeName }],
   // The device side: the thing connects with its vault key, which must stay in the back end.
   'shadow.update': (s) => [
     { thingName: s.csr.thingName, desired: { on: true } },
@@ -122,7 +153,30 @@ const calls: Calls = {
     { thingName: s.csr.thingName, format: 'jsonl', folder: join(dir, 'history-export') }
   ],
   'history.settings': () => [{}],
-  'history.setSettings': () => [{ keepDays: 30 }]
+  'history.setSettings': () => [{ keepDays: 30 }],
+  // A socat pty pair plays a board on the serial calls (the table's order: open, close, then write).
+  'serial.list': async () => {
+    serialPty = await openPtyPair('keys', dir)
+    onTestFinished(() => serialPty.close())
+    return [{}]
+  },
+  'serial.watchPath': () => [{ path: serialPty.hostPath }],
+  'serial.unwatchPath': () => [{ path: serialPty.hostPath }],
+  'serial.rename': async () => {
+    await t.api.call('serial.watchPath', { path: serialPty.hostPath })
+    return [{ path: serialPty.hostPath, friendlyName: 'Bench board' }]
+  },
+  'serial.open': () => [{ path: serialPty.hostPath, baudRate: 115_200 }],
+  'serial.close': () => [{ path: serialPty.hostPath }],
+  'serial.write': async () => {
+    await t.api.call('serial.open', { path: serialPty.hostPath })
+    return [
+      { path: serialPty.hostPath, encoding: 'text', text: 'AT', lineEnding: 'crlf' },
+      { path: serialPty.hostPath, encoding: 'hex', hex: '41 54 0d 0a' }
+    ]
+  },
+  'serial.setSignals': () => [{ path: serialPty.hostPath, dtr: true, rts: false }],
+  'onboarding.expressLink': () => [{ portPath: expressLink.pair.hostPath }]
 }
 
 /** Answers so far, per method: the device-side calls take the ids earlier ones answered (the table's order is the contract's). */
@@ -142,6 +196,10 @@ const deviceSide = {
 beforeAll(async () => {
   t = await startTestApi({ dialogs })
   dir = await mkdtemp(join(tmpdir(), 'tb-keys-'))
+  expressLink = await expressLinkBench(expressLinkCleanups)
+  await expressLink.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+  expressLink.driver.detach()
+  await new Promise<void>((resolve) => expressLink.host.close(() => resolve()))
   for (const event of apiEventNames) t.api.on(event, (payload) => events.push({ event, payload }))
 
   const provisioned = async (plan: Parameters<typeof t.api.call<'provisioning.run'>>[1]['plan']) => {
@@ -168,6 +226,7 @@ beforeAll(async () => {
 })
 afterAll(async () => {
   await t?.close()
+  for (const cleanup of expressLinkCleanups.splice(0).reverse()) await cleanup()
   if (dir) await rm(dir, { recursive: true, force: true })
 })
 

@@ -172,3 +172,14 @@ export function planFromDraft(draft: PlanDraft): ProvisionPlanInput {
     addCertificateToExistingThing: draft.addCertificateToExistingThing
   }
 }
+
+/**
+ * The name of the next device of a batch: the number at the end of the last name plus one, its zero
+ * padding kept (lamp-0042 → lamp-0043, lamp-0099 → lamp-0100); a name without one becomes the
+ * second of its series (lamp → lamp-2). Null when the result would break AWS's name rules.
+ */
+export function nextThingName(last: string): string | null {
+  const [, stem = last, digits] = /^(.*?)(\d+)$/.exec(last) ?? []
+  const next = digits === undefined ? `${last}-2` : `${stem}${(BigInt(digits) + 1n).toString().padStart(digits.length, '0')}`
+  return firstProblem(thingNameSchema, next) === null ? next : null
+}

@@ -14,6 +14,14 @@ export interface ThingFilterCriteria {
   attributeName?: string | null
   /** ...with exactly this value (blank: any value). */
   attributeValue?: string | null
+  /** More attribute filters, all of which must match (AWS's ListThings takes only one, so all are applied here). */
+  attributeFilters?: ReadonlyArray<AttributeFilter>
+}
+
+export interface AttributeFilter {
+  attributeName: string
+  /** Blank: any value. */
+  attributeValue: string
 }
 
 // Keyed by the list itself: the store replaces the list on every load, so stale names cannot linger.
@@ -33,8 +41,11 @@ export function filterThings(things: readonly ThingSummary[], criteria: ThingFil
   const thingTypeName = criteria.thingTypeName || null
   const members = criteria.groupMembers ?? null
   const attributeName = criteria.attributeName?.trim() || null
-  const attributeValue = criteria.attributeValue ?? ''
-  if (!search && !thingTypeName && !members && !attributeName) return things.slice()
+  const attributes: AttributeFilter[] = [
+    ...(attributeName ? [{ attributeName, attributeValue: criteria.attributeValue ?? '' }] : []),
+    ...(criteria.attributeFilters ?? []).filter((f) => f.attributeName.trim())
+  ]
+  if (!search && !thingTypeName && !members && !attributes.length) return things.slice()
 
   const names = search ? namesInLowercase(things) : null
   const matches: ThingSummary[] = []
@@ -43,13 +54,15 @@ export function filterThings(things: readonly ThingSummary[], criteria: ThingFil
     if (names && !names[i].includes(search)) continue
     if (thingTypeName && thing.thingTypeName !== thingTypeName) continue
     if (members && !members.has(thing.thingName)) continue
-    if (attributeName) {
-      const value = thing.attributes[attributeName]
-      if (value === undefined || (attributeValue !== '' && value !== attributeValue)) continue
-    }
+    if (attributes.length && !attributes.every((f) => hasAttribute(thing, f))) continue
     matches.push(thing)
   }
   return matches
+}
+
+function hasAttribute(thing: ThingSummary, { attributeName, attributeValue }: AttributeFilter): boolean {
+  const value = thing.attributes[attributeName]
+  return value !== undefined && (attributeValue === '' || value === attributeValue)
 }
 
 /** Reads the attribute filter box: "name=value", or "name" for any value. */

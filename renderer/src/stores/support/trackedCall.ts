@@ -23,14 +23,25 @@ export function trackedCall(error: Ref<unknown> = ref<unknown>(null)) {
   return { pending, error, run }
 }
 
-/** Every item of a paged list call: follows nextToken until the last page (AWS's 250 a page). */
-export async function allPages<T>(page: (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>): Promise<T[]> {
+type Page<T> = (nextToken: string | undefined) => Promise<{ items: T[]; nextToken?: string }>
+
+/**
+ * Every item of a paged list call: follows nextToken until the last page (AWS's 250 a page). With
+ * `signal`, an abort stops before the next page and the items so far are returned.
+ */
+export async function allPages<T>(page: Page<T>, signal?: AbortSignal): Promise<T[]> {
   const all: T[] = []
+  await eachPage(page, (items) => void all.push(...items), signal)
+  return all
+}
+
+/** allPages without keeping the items: `onItems` takes each page as it comes (a long list stays out of memory). */
+export async function eachPage<T>(page: Page<T>, onItems: (items: T[]) => void, signal?: AbortSignal): Promise<void> {
   let nextToken: string | undefined
   do {
     const answer = await page(nextToken)
-    all.push(...answer.items)
+    if (signal?.aborted) return
+    onItems(answer.items)
     nextToken = answer.nextToken
   } while (nextToken)
-  return all
 }

@@ -29,3 +29,14 @@ export const statusTagTypes: Record<RunStepStatus, 'default' | 'info' | 'success
   skipped: 'warning',
   failed: 'error'
 }
+
+/**
+ * An undo action in words: the vault files a new key under the run's id until its certificate
+ * exists, which is bookkeeping, not the user's data; it is named for what it is instead.
+ */
+export function undoActionLabel(action: string, runId: string | null): string {
+  const vaultKey = /^delete vault key (.+)$/.exec(action)?.[1]
+  if (vaultKey === undefined) return action
+  if (vaultKey === runId) return 'delete the new private key from the vault'
+  return /^[0-9a-f]{64}$/.test(vaultKey) ? `delete the private key of certificate ${vaultKey.slice(0, 12)}… from the vault` : 'delete the new private key from the vault'
+}

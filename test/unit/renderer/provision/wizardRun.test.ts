@@ -54,11 +54,11 @@ describe('the provisioning wizard runs a plan', () => {
     expect(operations.indexOf('CreateThing')).toBeLessThan(operations.indexOf('AttachThingPrincipal'))
 
     await w.click('wizard-run')
-    const outcome = await app.waitFor(() => w.has('run-outcome') && w.el('run-outcome'), 'the outcome', 60_000)
+    // Provisioned: straight on to Done, no Finish click; the plan is done with (no Back).
+    await app.waitFor(() => w.has('wizard-step-done'), 'Done after the run', 60_000)
     stop()
-    expect(outcome.dataset.outcome).toBe('provisioned')
-    expect(w.has('wizard-back')).toBe(false) // provisioned: the plan is done with
-    await w.next('wizard-step-done')
+    expect(w.has('wizard-back')).toBe(false)
+    expect(w.has('wizard-next')).toBe(false)
     const thingArn = w.el('done-thing-arn').textContent!
     expect(thingArn).toMatch(/:thing\/lamp-csr$/)
     expect(w.el('done-certificate-id').textContent).toMatch(/^[0-9a-f]{64}$/)
@@ -85,8 +85,7 @@ describe('the provisioning wizard runs a plan', () => {
     for (const step of ['wizard-step-identity', 'wizard-step-policy', 'wizard-step-groups', 'wizard-step-review']) await w.next(step)
     await app.waitFor(() => !w.isDisabled('wizard-run'), 'the preview')
     await w.click('wizard-run')
-    await app.waitFor(() => w.has('run-outcome') && w.el('run-outcome').dataset.outcome === 'provisioned', 'lamp-gone provisioned', 60_000)
-    await w.next('wizard-step-done')
+    await app.waitFor(() => w.has('wizard-step-done'), 'lamp-gone provisioned', 60_000)
     expect(w.has('done-provisioned')).toBe(true)
 
     // Deprovisioned elsewhere (Things, the CLI) while the Done page is open.
@@ -124,13 +123,12 @@ describe('the provisioning wizard runs a plan', () => {
     await w.next('wizard-step-review')
     await app.waitFor(() => w.has('review-calls'), 'the planned calls')
     await w.click('wizard-run')
-    await app.waitFor(() => w.has('run-outcome') && w.el('run-outcome').dataset.outcome === 'provisioned', 'lamp-a provisioned', 60_000)
-    await w.next('wizard-step-done')
+    await app.waitFor(() => w.has('wizard-step-done'), 'lamp-a provisioned', 60_000)
 
-    // "Provision next device": a new name, every other choice as it was.
+    // "Provision next device": the next name of the batch, every other choice as it was.
     await w.click('done-next')
     expect(w.has('wizard-step-device')).toBe(true)
-    expect((w.el('wizard-thing-name') as HTMLInputElement).value).toBe('')
+    expect((w.el('wizard-thing-name') as HTMLInputElement).value).toBe('lamp-a-2')
     expect((w.el('wizard-attribute-name-0') as HTMLInputElement).value).toBe('batch')
     expect((w.el('wizard-attribute-value-0') as HTMLInputElement).value).toBe('B7')
     expect(store.draft.identity.mode).toBe('aws')

@@ -1,9 +1,11 @@
 // @vitest-environment happy-dom
+import { readdir } from 'node:fs/promises'
 import { CreateThingCommand } from '@aws-sdk/client-iot'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Component } from 'vue'
+import { NMessageProvider } from 'naive-ui'
+import { defineComponent, h, type Component } from 'vue'
 import { apiPlugin } from '../../../../renderer/src/api/useApi'
 import CertificatesView from '../../../../renderer/src/views/registry/CertificatesView.vue'
 import GroupsView from '../../../../renderer/src/views/registry/GroupsView.vue'
@@ -30,8 +32,10 @@ afterEach(() => {
   document.body.innerHTML = ''
 })
 
+/** The view inside the message provider the app's shell gives it (the registry's toasts). */
 function show(view: Component): VueWrapper {
-  const wrapper = mount(view, { attachTo: document.body, global: { plugins: [createPinia(), apiPlugin(t.api)] } })
+  const host = defineComponent({ render: () => h(NMessageProvider, null, { default: () => h(view) }) })
+  const wrapper = mount(host, { attachTo: document.body, global: { plugins: [createPinia(), apiPlugin(t.api)] } })
   mounted.push(wrapper)
   return wrapper
 }
@@ -68,6 +72,44 @@ describe('the Things view', () => {
     expect(text('things-count')).toBe('1 thing')
     await type('things-search', '')
     expect(text('things-count')).toBe('2 things')
+  })
+
+  it('keeps several attribute filters at once, every one of which must match', async () => {
+    show(ThingsView)
+    await untilFlushed(() => text('things-count') === '3 things', 'three things')
+    await type('things-filter-attribute', 'floor=2')
+    byTestId('things-filter-attribute')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }))
+    await flushPromises()
+    expect(text('things-attribute-filter-0')).toBe('floor=2')
+    expect((byTestId('things-filter-attribute') as HTMLInputElement).value).toBe('')
+    expect(text('things-count')).toBe('2 things')
+    // A second filter narrows the first: the box counts while typed, and Add keeps it.
+    await type('things-filter-attribute', 'floor=1')
+    expect(text('things-count')).toBe('0 things')
+    expect(text('things-empty')).toMatch(/No thing matches these filters/)
+    await type('things-filter-attribute', '')
+    await click(byTestId('things-attribute-filter-0')!.querySelector<HTMLElement>('.n-tag__close'))
+    expect(text('things-count')).toBe('3 things')
+    expect(byTestId('things-attribute-filters')).toBeNull()
+  })
+
+  it("shows a certificate's id with a copy button and exports the thing's bundle again from the drawer", async () => {
+    const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'bundle-lamp', policy: { mode: 'none' } } })
+    if (outcome.outcome !== 'provisioned') throw new Error(outcome.outcome)
+    show(ThingsView)
+    await untilFlushed(() => text('things-count') === '4 things', 'four things')
+    await type('things-search', 'bundle-lamp')
+    await click(await untilFlushed(() => [...document.querySelectorAll('[data-testid="things-table"] td')].find((td) => td.textContent?.trim() === 'bundle-lamp')?.closest('tr'), 'the row'))
+    const id = await untilFlushed(() => byTestId('thing-certificate-id'), 'the certificate id')
+    expect(id.getAttribute('title')).toBe(outcome.result.certificateId)
+    expect(document.querySelector(`[aria-label="Copy id: ${outcome.result.certificateId}"]`)).not.toBeNull()
+
+    await click(byTestId('thing-export-bundle'))
+    const exported = await untilFlushed(() => byTestId('thing-exported'), 'the exported notice')
+    const folder = exported.querySelector('code')!.textContent!
+    expect(folder.startsWith(t.home)).toBe(true)
+    expect((await readdir(folder)).sort().join(' ')).toMatch(/private\.pem\.key/)
+    await t.api.call('things.deprovision', { thingName: 'bundle-lamp', dryRun: false })
   })
 
   it('edits attributes in the details drawer, checking each as typed, and saves them', async () => {

@@ -49,6 +49,16 @@ describe('filterThings on 10,000 things', () => {
     expect(names(all)).toEqual(['Sensor-00140', 'Sensor-00280'])
   })
 
+  it('applies several attribute filters at once, each of which must match', () => {
+    // floor=2 (i % 7 == 0) and having firmware 1.2 (i % 4 == 0): i % 28 == 0.
+    const both = filterThings(things, { attributeFilters: [{ attributeName: 'floor', attributeValue: '2' }, { attributeName: 'firmware', attributeValue: '1.2' }] })
+    expect(both).toHaveLength(things.filter((_, i) => i % 28 === 0).length)
+    // The box being typed in counts as one more filter.
+    const three = filterThings(things, { attributeName: 'floor', attributeValue: '2', attributeFilters: [{ attributeName: 'firmware', attributeValue: '' }], thingTypeName: 'Sensor' })
+    expect(three).toHaveLength(things.filter((_, i) => i % 140 === 0).length)
+    expect(filterThings(things, { attributeFilters: [{ attributeName: 'floor', attributeValue: '2' }, { attributeName: 'floor', attributeValue: '1' }] })).toEqual([])
+  })
+
   it('never changes the list it is given', () => {
     const copy = structuredClone(things)
     filterThings(things, { search: 'lamp', attributeName: 'floor', attributeValue: '1' })

@@ -3,9 +3,9 @@ import { readFile } from 'node:fs/promises'
 import { UpdateThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { describeError } from '../../../../renderer/src/components/describeError'
-import { useHistoryStore } from '../../../../renderer/src/stores/useHistoryStore'
+import { timelinePageSize, useHistoryStore } from '../../../../renderer/src/stores/useHistoryStore'
 import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
-import { numericLeafPaths, seriesColumns, syncLatencies } from '../../../../renderer/src/stores/support/shadowHistoryFigures'
+import { HistorySeries, numericLeafPaths, seriesColumns, SyncLatencyTracker, syncLatencies } from '../../../../renderer/src/stores/support/shadowHistoryFigures'
 import type { TestApi } from '../../../support/apiBackend'
 import { startProvisionedApi } from './provisionedApi'
 import { until } from '../../../support/until'
@@ -17,7 +17,7 @@ let t: TestApi
 let dataPlane: IoTDataPlaneClient
 
 beforeAll(async () => {
-  const world = await startProvisionedApi(['thermostat-1', 'sensor-1', 'range-1'])
+  const world = await startProvisionedApi(['thermostat-1', 'sensor-1', 'range-1', 'busy-1'])
   t = world.t
   dataPlane = world.dataPlane
 }, 120_000)
@@ -146,6 +146,88 @@ describe('the history store', () => {
     expect(desired).toEqual([null, 21, 21, 21])
     expect(humidity).toEqual([40, 40, 41, 41])
     await shadow.close()
+  })
+})
+
+describe('a busy shadow', () => {
+  const range = (from: number, to: number) => Array.from({ length: Math.abs(to - from) + 1 }, (_, i) => (from <= to ? from + i : from - i))
+
+  it('appends live versions in order past the first page, counts them all, and reads older pages back from the history', async () => {
+    await updateFromOutside('busy-1', { reported: { n: 1 } }, 't-1')
+    const { shadow, history } = await openBoth('busy-1')
+    const last = 2.2 * timelinePageSize
+    // A cloud application writing fast: 16 at a time, each update its own version.
+    for (let n = 2; n <= last; n += 16) await Promise.all(range(n, Math.min(last, n + 15)).map((k) => updateFromOutside('busy-1', { reported: { n: k } }, `t-${k}`)))
+    await until(() => history.versionCount === last, `${last} versions counted`, 30_000)
+
+    // The first page is the newest, live, with documents; every version is in the chart's columns, in order.
+    expect(history.versions.map((v) => v.version)).toEqual(range(last - timelinePageSize + 1, last))
+    expect(history.versions.at(-1)?.document?.state.reported).toEqual({ n: last })
+    expect(history.series.versions).toEqual(range(1, last))
+    expect(history.series.column('reported.n')).toEqual(range(1, last))
+    expect(history.updateRate(Date.now())).toBeCloseTo(last / 5)
+
+    // Older pages, newest first, with who changed each version.
+    const second = await history.timelinePage(2)
+    expect(second.map((v) => v.version)).toEqual(range(last - timelinePageSize, last - 2 * timelinePageSize + 1))
+    expect(second[0]!.clientToken).toBe(`t-${last - timelinePageSize}`)
+    const third = await history.timelinePage(3)
+    expect(third.map((v) => v.version)).toEqual(range(last - 2 * timelinePageSize, 1))
+    expect(await history.timelinePage(4)).toEqual([])
+    expect(history.pageError).toBeNull()
+
+    // Reopened (a reload): the same count and the same newest page, read from the history page by page.
+    freshPinia(t.api)
+    const reloaded = useHistoryStore()
+    await reloaded.open({ thingName: 'busy-1' })
+    expect(reloaded.versionCount).toBe(last)
+    expect(reloaded.versions.map((v) => v.version)).toEqual(range(last - timelinePageSize + 1, last))
+    await shadow.close()
+  }, 60_000)
+
+  it('drops the pages of a shadow left before they all came in', async () => {
+    const history = useHistoryStore()
+    const leftBehind = history.open({ thingName: 'busy-1' })
+    await history.open({ thingName: 'thermostat-1' })
+    await leftBehind
+    expect(history.key?.thingName).toBe('thermostat-1')
+    expect(history.versions.every((v) => v.thingName === 'thermostat-1')).toBe(true)
+    expect(history.versionCount).toBe(3)
+  })
+})
+
+describe('the chart and metric figures, kept a version at a time', () => {
+  const at = (version: number, time: number, state: object) => ({ thingName: 't', version, time, source: 'documents' as const, document: { state, metadata: {} } })
+
+  it('puts a late version in its place and gives a leaf that appears later nulls before it', () => {
+    const series = new HistorySeries()
+    expect(series.add(at(1, 1000, { reported: { a: 1 } }))).toBe(true)
+    expect(series.add(at(3, 3000, { reported: { a: 3, b: 30 } }))).toBe(true)
+    expect(series.add(at(2, 2000, { reported: { a: 2 } }))).toBe(false)
+    expect(series.versions).toEqual([1, 2, 3])
+    expect(series.times).toEqual([1, 2, 3])
+    expect(series.column('reported.a')).toEqual([1, 2, 3])
+    expect(series.column('reported.b')).toEqual([null, null, 30])
+    expect(series.paths).toEqual(['reported.a', 'reported.b'])
+    expect(series.has(2)).toBe(true)
+    expect(series.has(4)).toBe(false)
+    expect(series.countBetween(1500, 3000)).toBe(2)
+  })
+
+  it('keeps the median sync latency as latencies come', () => {
+    const tracker = new SyncLatencyTracker()
+    const versions = [
+      at(1, 0, { desired: { a: 0 }, reported: { a: 0 } }),
+      at(2, 100, { desired: { a: 1 }, reported: { a: 0 } }),
+      at(3, 400, { desired: { a: 1 }, reported: { a: 1 } }),
+      at(4, 500, { desired: { a: 2 }, reported: { a: 1 } }),
+      at(5, 600, { desired: { a: 2 }, reported: { a: 2 } }),
+      at(6, 700, { desired: { a: 3 }, reported: { a: 2 } }),
+      at(7, 900, { desired: { a: 3 }, reported: { a: 3 } })
+    ]
+    for (const version of versions) tracker.add(version)
+    expect(tracker.latencies.map((latency) => latency.ms)).toEqual([300, 100, 200])
+    expect(tracker.medianMs).toBe(200)
   })
 })
 

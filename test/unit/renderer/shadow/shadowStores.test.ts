@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { GetThingShadowCommand, UpdateThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { watch } from 'vue'
 import { describeError } from '../../../../renderer/src/components/describeError'
 import { useDeviceStore } from '../../../../renderer/src/stores/useDeviceStore'
 import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
@@ -72,6 +73,34 @@ describe('the shadow store', () => {
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(store.document).toEqual(current)
     await t.api.call('shadow.unwatch', { watchId })
+    await store.close()
+  })
+
+  it('shows a burst of versions a frame at a time: in version order, the newest last, every changed leaf marked and every version in the history', async () => {
+    const store = useShadowStore()
+    await store.open({ thingName: 'lamp-1' })
+    const first = store.version ?? 0
+    const shown: number[] = []
+    const stop = watch(
+      () => store.version,
+      (version) => version !== null && shown.push(version),
+      { flush: 'sync' }
+    )
+    const burst = 60
+    await Promise.all(Array.from({ length: burst }, (_, i) => updateFromOutside('lamp-1', { reported: { [`burst${i}`]: i } })))
+    await until(() => store.version === first + burst, 'the newest version of the burst shown')
+    stop()
+    // Fewer renders than versions, never one older than the one before it.
+    expect(shown.length).toBeLessThan(burst)
+    expect(shown).toEqual([...shown].sort((a, b) => a - b))
+    expect(new Set(shown).size).toBe(shown.length)
+    // A version never shown on its own still has its leaf highlighted (or the section it created).
+    const marked = [...store.highlighted.keys()]
+    for (let i = 0; i < burst; i++) expect(marked.some((path) => `reported.burst${i}` === path || `reported.burst${i}`.startsWith(`${path}.`)), `burst${i} highlighted`).toBe(true)
+    expect(Object.keys(store.reported ?? {}).filter((k) => k.startsWith('burst'))).toHaveLength(burst)
+    const recorded = await t.api.call('history.versions', { thingName: 'lamp-1', maxResults: 1000 })
+    const versions = recorded.versions.map((v) => v.version)
+    for (let v = first + 1; v <= first + burst; v++) expect(versions).toContain(v)
     await store.close()
   })
 

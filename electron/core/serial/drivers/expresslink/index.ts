@@ -1,0 +1,6 @@
+export { AtChannel, type AtDiagnostic, type AtResponse, type AtTraffic } from './atChannel'
+export { connectHints, errorCodes, explainError, explainHint } from './codes'
+export { ExpressLinkClosedError, ExpressLinkCommandError, ExpressLinkProtocolError, ExpressLinkTimeoutError, ExpressLinkWriteError } from './errors'
+export { escapeAt, unescapeAt } from './escaping'
+export { eventIds, parseEvent, type ExpressLinkEvent } from './events'
+export { ExpressLinkDriver, type ConnectionStatus, type ExpressLinkDriverOptions, type ExpressLinkIdentity, type ShadowResult } from './expressLinkDriver'

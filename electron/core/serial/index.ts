@@ -1,0 +1,7 @@
+export { listSerialPorts, listFromSysfs, type DiscoveredPort, type Discovery, type Lister } from './discovery'
+export { SerialError, describeOpenError, type SerialErrorName } from './errors'
+export { LogRing, type LoggedChunk } from './logRing'
+export { PortHandle, type PortState, type PortStateChange } from './portHandle'
+export { PortNames, type PortMemory } from './portNames'
+export { SerialPorts, portKey, type PortView, type PortsChange, type SerialPortsOptions } from './serialPorts'
+export * from './settings'

@@ -1,0 +1,48 @@
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SerialPort } from 'serialport'
+import { ExpressLinkDriver, type ExpressLinkDriverOptions } from '../../../electron/core/serial/drivers/expresslink'
+import type { ModuleOptions } from '../../devices/expresslink/expressLinkModule'
+import { expressLinkOnPort, type RunningModule } from '../../devices/expresslink/onPort'
+import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+
+// A simulated ExpressLink module on one end of a real pty pair and the driver on the other, both
+// through real serialport, as a bench has it.
+
+export interface ExpressLinkBench {
+  driver: ExpressLinkDriver
+  module: RunningModule
+  pair: PtyPair
+  host: SerialPort
+  stateDir: string
+}
+
+export async function expressLinkBench(
+  cleanups: (() => Promise<void> | void)[],
+  options: Partial<ModuleOptions> = {},
+  driverOptions: ExpressLinkDriverOptions = {}
+): Promise<ExpressLinkBench> {
+  const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'thingbench-expresslink-state-'))
+  if (!options.stateDir) cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }))
+  const pair = await openPtyPair('expresslink')
+  cleanups.push(() => pair.close())
+  const module = await expressLinkOnPort(pair.devicePath, { backoffMs: 0, ...options, stateDir })
+  cleanups.push(() => module.close())
+  const host = new SerialPort({ path: pair.hostPath, baudRate: 115_200, autoOpen: false })
+  await new Promise<void>((resolve, reject) => host.open((error) => (error ? reject(error) : resolve())))
+  host.on('error', () => undefined)
+  cleanups.push(() => new Promise<void>((resolve) => (host.isOpen ? host.close(() => resolve()) : resolve())))
+  const driver = new ExpressLinkDriver(host, { commandTimeoutMs: 3_000, ...driverOptions })
+  return { driver, module, pair, host, stateDir }
+}
+
+/** The error a promise rejects with (fails the test if it resolves). */
+export async function refusal(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    (value) => {
+      throw new Error(`expected a refusal, got ${JSON.stringify(value)}`)
+    },
+    (error: Error) => error
+  )
+}
