@@ -38,7 +38,7 @@ describe('the shell', () => {
   it('offers every area in the side navigation and opens the one clicked', async () => {
     app = await mountApp(t.api)
     const links = navigation.map((n) => app!.byTestId(n.testId))
-    expect(links.map((l) => l.textContent?.trim())).toEqual(['Provision', 'Things', 'Groups', 'Policies', 'Certificates', 'Thing types', 'Shadows', 'MQTT', 'Connections'])
+    expect(links.map((l) => l.textContent?.trim())).toEqual(['Provision', 'Things', 'Groups', 'Policies', 'Certificates', 'Thing types', 'Shadows', 'MQTT', 'Serial', 'Connections'])
     expect(app.byTestId('wizard-step-device')).toBeTruthy()
 
     app.byTestId('nav-connections').click()
