@@ -1,13 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { SerialPort } from 'serialport'
-import { openPtyPair, socat, type PtyPair } from '../support/ptyPair'
+import { openPtyPair, type PtyPair } from '../support/ptyPair'
 import { expect, test } from './fixtures'
 
 // The serial monitor in browser mode against `thingbench serve`, over a real socat pty pair: the
 // test holds the device end with real serialport, writes Arduino-plotter style lines and reads
 // back what the UI sends.
 
-test.skip(socat.skip, 'socat is not installed (scripts/install-linux-deps.sh)')
 
 /** The device end of the pty pair: what it receives, and a way to write lines. */
 interface DeviceEnd {

@@ -101,7 +101,7 @@ describe('connections.dataEndpoint and connections.localCore', () => {
       expect(JSON.parse(shadow!)).toMatchObject({ state: { desired: { on: true } } })
     })
 
-  it.skipIf(mosquitto.skip)('the shown mosquitto_sub line, with a thing’s exported certificate and key, receives its shadow documents', async () => {
+  it('the shown mosquitto_sub line, with a thing’s exported certificate and key, receives its shadow documents', async () => {
     mosquitto.assertPresent()
     const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'shown-sub' } })
     if (outcome.outcome !== 'provisioned') throw new Error(JSON.stringify(outcome))

@@ -2,7 +2,6 @@ import { DescribeThingCommand, ListCertificatesCommand, ListThingPrincipalsComma
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OnboardingProgress } from '../../../electron/contract'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
-import { socat } from '../../support/ptyPair'
 import { expressLinkBench, refusal, type ExpressLinkBench } from '../serial/expresslinkSupport'
 
 // onboarding.expressLink through the contract: a simulated ExpressLink module on a real pty, the
@@ -33,7 +32,7 @@ async function accountContents(t: TestApi): Promise<{ things: string[]; certific
   return { things, certificates }
 }
 
-describe.skipIf(socat.skip)('onboarding.expressLink through the contract', () => {
+describe('onboarding.expressLink through the contract', () => {
   it('onboards the module on the port: its thing and certificate exist in the Local IoT Core, progress arrives step by step in order, and the port is free again', async () => {
     const { t, bench, progress } = await world()
     const result = await t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath })

@@ -5,7 +5,7 @@ import { JsonLinesBridge, type BridgeEvent } from '../../../electron/core/bench/
 import { PortNames, SerialPorts } from '../../../electron/core/serial'
 import { thermostatOnPort, type RunningThermostat } from '../../devices/thermostat/onPort'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
-import { openPtyPair, socat, type PtyPair } from '../../support/ptyPair'
+import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { until } from '../../support/until'
 
 // The bench for a JSON-lines board: a real thing provisioned in the Local IoT Core, its own MQTT
@@ -63,7 +63,7 @@ afterAll(async () => {
   await t?.close()
 })
 
-describe.skipIf(socat.skip)('bench: shadow ⇄ JSON-lines board', () => {
+describe('bench: shadow ⇄ JSON-lines board', () => {
   it('a desired change goes to the board, its report becomes reported state, with the latency to the match', async () => {
     expect(events[0]).toMatchObject({ type: 'state', state: 'attached' })
     await desire({ target_temperature: 24 })

@@ -8,7 +8,6 @@ import { onboardExpressLink, OnboardingError, type ExpressLinkOnboardingContext,
 import { Journal } from '../../../electron/core/provisioning'
 import { osKeychain, Vault } from '../../../electron/core/vault'
 import { caOf } from '../../support/mqttDevices'
-import { socat } from '../../support/ptyPair'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 import { expressLinkBench, refusal, type ExpressLinkBench } from '../serial/expresslinkSupport'
 
@@ -40,7 +39,7 @@ async function accountContents(sandbox: TestSandbox): Promise<{ things: string[]
   return { things, certificates }
 }
 
-describe.skipIf(socat.skip)('ExpressLink onboarding in one flow', () => {
+describe('ExpressLink onboarding in one flow', () => {
   it('registers the module certificate without a CA, makes its thing, attaches the least-privilege policy, connects the module and sees its shadow update on the data plane; a second run reuses it all', async () => {
     const { sandbox, ctx, progress, endpoint, rootCaPem } = await world()
     const result = await onboardExpressLink({ endpoint, rootCaPem }, ctx)

@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkClosedError, ExpressLinkCommandError, ExpressLinkTimeoutError, type AtDiagnostic } from '../../../electron/core/serial/drivers/expresslink'
-import { socat } from '../../support/ptyPair'
 import { expressLinkBench, refusal } from './expresslinkSupport'
 
 // The ExpressLink driver against the simulated module over a real pty pair (no cloud needed here):
@@ -12,7 +11,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-describe.skipIf(socat.skip)('ExpressLink driver on a simulated module', () => {
+describe('ExpressLink driver on a simulated module', () => {
   it('identifies the module: About, Version, TechSpec, ThingName, Endpoint, not onboarded; the STARTUP event is polled', async () => {
     const { driver, module } = await expressLinkBench(cleanups)
     const identity = await driver.identify()

@@ -4,7 +4,6 @@ import { GetThingShadowCommand, IoTDataPlaneClient, UpdateThingShadowCommand } f
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkCommandError, eventIds } from '../../../electron/core/serial/drivers/expresslink'
 import { caOf } from '../../support/mqttDevices'
-import { socat } from '../../support/ptyPair'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 import { expressLinkBench, refusal } from './expresslinkSupport'
 
@@ -47,7 +46,7 @@ function dataPlaneOf(sandbox: TestSandbox): IoTDataPlaneClient {
   return client
 }
 
-describe.skipIf(socat.skip)('ExpressLink onboarding against the Local IoT Core', () => {
+describe('ExpressLink onboarding against the Local IoT Core', () => {
   it('identify → read certificate → register without CA → thing → least-privilege policy → endpoint → connect → shadow update seen on the data plane; hints 4, 5, 6 on the way', async () => {
     const sandbox = await startTestSandbox()
     cleanups.push(() => sandbox.stop())

@@ -5,7 +5,6 @@ import { join } from 'node:path'
 import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkDriver } from '../../../electron/core/serial/drivers/expresslink'
-import { socat } from '../../support/ptyPair'
 import { until } from '../../support/until'
 
 // The simulated module as a technician starts it: one command that prints the port to open.
@@ -15,7 +14,7 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-describe.skipIf(socat.skip)('the ExpressLink simulator', () => {
+describe('the ExpressLink simulator', () => {
   it('`npm run device:expresslink -- --link PATH --state DIR` prints the host-side port; the driver identifies the module there; its key stays owner-only in DIR; Ctrl-C unplugs it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'thingbench-expresslink-cli-'))
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }))

@@ -10,7 +10,7 @@ import type { DeviceReported } from '../../../electron/core/serial/drivers/jsonL
 import { thermostatOnPort, type RunningThermostat } from '../../devices/thermostat/onPort'
 import type { ThermostatDeviceOptions } from '../../devices/thermostat/thermostatDevice'
 import { caOf, provisionDevice } from '../../support/mqttDevices'
-import { openPtyPair, socat, type PtyPair } from '../../support/ptyPair'
+import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { startTestSandbox } from '../../support/sandbox'
 import { until } from '../../support/until'
 
@@ -55,7 +55,7 @@ async function bench(options: ThermostatDeviceOptions = {}, requestTimeoutMs = 1
   return { pair, thermostat, driver, reports, diagnostics, logged }
 }
 
-describe.skipIf(socat.skip)('JSON lines: the driver and the thermostat over a pty pair', () => {
+describe('JSON lines: the driver and the thermostat over a pty pair', () => {
   it('hello: the thermostat names itself (device, firmware, serial number, protocol 1), also unprompted at boot', async () => {
     const pair = await openPtyPair('thermostat')
     cleanups.push(() => pair.close())
@@ -161,7 +161,7 @@ describe.skipIf(socat.skip)('JSON lines: the driver and the thermostat over a pt
   })
 })
 
-describe.skipIf(socat.skip)('JSON lines: provisioning over the cable', () => {
+describe('JSON lines: provisioning over the cable', () => {
   it('endpoint, certificate and key reach the thermostat, which stores them, confirms, and connects to the Local IoT Core; the key is never in the driver events or log', async () => {
     const sandbox = await startTestSandbox()
     cleanups.push(() => sandbox.stop())

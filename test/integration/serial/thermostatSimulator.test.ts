@@ -8,7 +8,7 @@ import { JsonLinesDriver } from '../../../electron/core/serial/drivers/jsonLines
 import type { DeviceConnection } from '../../../electron/core/serial/drivers/jsonLines/protocol'
 import { thermostatOnPort } from '../../devices/thermostat/onPort'
 import { caOf, provisionDevice } from '../../support/mqttDevices'
-import { openPtyPair, socat } from '../../support/ptyPair'
+import { openPtyPair } from '../../support/ptyPair'
 import { startTestSandbox } from '../../support/sandbox'
 import { until } from '../../support/until'
 
@@ -27,7 +27,7 @@ async function openHost(path: string): Promise<SerialPort> {
   return port
 }
 
-describe.skipIf(socat.skip)('the thermostat simulator', () => {
+describe('the thermostat simulator', () => {
   it('one command (`npm run device:thermostat`: tsx test/devices/thermostat/main.ts) prints the host-side port; ThingBench opens it and the thermostat answers; Ctrl-C unplugs it', async () => {
     const portDir = mkdtempSync(join(tmpdir(), 'thingbench-thermostat-ports-'))
     cleanups.push(() => rmSync(portDir, { recursive: true, force: true }))
