@@ -4,7 +4,7 @@ import { CreateThingCommand } from '@aws-sdk/client-iot'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia } from 'pinia'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { NMessageProvider } from 'naive-ui'
+import { NMessageProvider, useMessage, type MessageApi } from 'naive-ui'
 import { defineComponent, h, type Component } from 'vue'
 import { apiPlugin } from '../../../../renderer/src/api/useApi'
 import CertificatesView from '../../../../renderer/src/views/registry/CertificatesView.vue'
@@ -17,6 +17,8 @@ import { until } from '../../../support/until'
 // The registry views as a user meets them, on the real back end and the Local IoT Core.
 let t: TestApi
 const mounted: VueWrapper[] = []
+/** Each mounted view's toasts: dismissed before unmounting, so no toast's timer outlives the page. */
+const toasts: MessageApi[] = []
 
 beforeAll(async () => {
   t = await startTestApi()
@@ -28,13 +30,22 @@ afterAll(async () => {
   await t?.close()
 })
 afterEach(() => {
+  for (const messages of toasts.splice(0)) messages.destroyAll()
   for (const wrapper of mounted.splice(0)) wrapper.unmount()
   document.body.innerHTML = ''
 })
 
 /** The view inside the message provider the app's shell gives it (the registry's toasts). */
 function show(view: Component): VueWrapper {
-  const host = defineComponent({ render: () => h(NMessageProvider, null, { default: () => h(view) }) })
+  const keepToasts = defineComponent({
+    setup(_, { slots }) {
+      toasts.push(useMessage())
+      return () => slots.default?.()
+    }
+  })
+  const host = defineComponent({
+    render: () => h(NMessageProvider, null, { default: () => h(keepToasts, null, { default: () => h(view) }) })
+  })
   const wrapper = mount(host, { attachTo: document.body, global: { plugins: [createPinia(), apiPlugin(t.api)] } })
   mounted.push(wrapper)
   return wrapper
