@@ -104,8 +104,8 @@ export interface LocalCoreDetails {
   /** The sandbox's own loopback-only IAM secret (not an AWS one): the AWS CLI needs it to sign. */
   secretAccessKey: string
   caCertificatePath: string
-  /** Shell lines (POSIX sh) to copy: the credentials' exports first, then commands. */
-  commands: Array<{ id: string; title: string; command: string }>
+  /** Lines to copy, the credentials first: `command` for POSIX shells (bash, zsh), `powershell` for Windows' PowerShell. */
+  commands: Array<{ id: string; title: string; command: string; powershell: string }>
 }
 
 export interface PlanProblemView {

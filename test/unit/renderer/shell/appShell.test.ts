@@ -126,5 +126,11 @@ describe('the Connections view', () => {
     await app.settle()
     expect(app.byTestId('local-core-secret').textContent).toBe(details.secretAccessKey)
     expect(app.byTestId('local-core-command-credentials').textContent).toContain(`AWS_SECRET_ACCESS_KEY=${details.secretAccessKey}`)
+    // On Windows the same lines in PowerShell's words: $env: variables, `;` between commands.
+    app.byTestId('local-core-shell-powershell').querySelector('input')!.click()
+    await app.settle()
+    expect(app.byTestId('local-core-command-credentials').textContent).toContain(`$env:AWS_SECRET_ACCESS_KEY = '${details.secretAccessKey}'`)
+    expect(app.byTestId('local-core-command-get-thing-shadow').textContent).toContain('shadow.json; Get-Content shadow.json')
+    expect(app.byTestId('local-core-command-mosquitto-sub').textContent).toContain(`-t '$aws/things/THING_NAME/shadow/update/documents'`)
   })
 })
