@@ -68,7 +68,7 @@ test.describe('provisioning a batch', () => {
       await expect(iot.send(new DescribeThingCommand({ thingName }))).resolves.toMatchObject({ thingName })
   })
 
-  test('step headers jump back, and forward only through ready steps; Enter says why it does not go on', async ({ app, snap }) => {
+  test('step headers jump back, by mouse or keyboard, and forward only through ready steps; Enter says why it does not go on', async ({ app, snap }) => {
     await expect(app.getByTestId('wizard-step-device')).toBeVisible()
     await app.keyboard.press('Enter') // no name yet
     await expect(app.getByTestId('wizard-next-problem')).toHaveText('Thing name is required')
@@ -77,6 +77,14 @@ test.describe('provisioning a batch', () => {
 
     await field(app, 'wizard-thing-name').fill('hdr-lamp-1')
     await app.keyboard.press('Enter')
+    await expect(app.getByTestId('wizard-step-identity')).toBeVisible()
+    // The keyboard reaches a step header too: Shift+Tab back out of the step, Enter on "Device".
+    const deviceHeader = app.getByTestId('wizard-header-link-device')
+    for (let presses = 0; presses < 30 && !(await deviceHeader.evaluate((el) => el === document.activeElement)); presses++) await app.keyboard.press('Shift+Tab')
+    await expect(deviceHeader).toBeFocused()
+    await app.keyboard.press('Enter')
+    await expect(app.getByTestId('wizard-step-device')).toBeVisible()
+    await app.getByTestId('wizard-header-identity').click()
     await expect(app.getByTestId('wizard-step-identity')).toBeVisible()
     await app.getByTestId('wizard-header-review').click()
     await expect(app.getByTestId('review-call').first()).toBeVisible()
