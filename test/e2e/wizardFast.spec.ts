@@ -80,7 +80,7 @@ test.describe('provisioning a batch', () => {
     await expect(app.getByTestId('wizard-step-identity')).toBeVisible()
     // The keyboard reaches a step header too: Shift+Tab back out of the step, Enter on "Device".
     const deviceHeader = app.getByTestId('wizard-header-link-device')
-    for (let presses = 0; presses < 30 && !(await deviceHeader.evaluate((el) => el === document.activeElement)); presses++) await app.keyboard.press('Shift+Tab')
+    for (let presses = 0; presses < 30 && !(await deviceHeader.evaluate((el) => el.matches(':focus'))); presses++) await app.keyboard.press('Shift+Tab')
     await expect(deviceHeader).toBeFocused()
     await app.keyboard.press('Enter')
     await expect(app.getByTestId('wizard-step-device')).toBeVisible()

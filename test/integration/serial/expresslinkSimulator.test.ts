@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkDriver } from '../../../electron/core/serial/drivers/expresslink'
+import { openSerialPort } from '../../support/serialPort'
 import { until } from '../../support/until'
 
 // The simulated module as a technician starts it: one command that prints the port to open.
@@ -28,9 +28,7 @@ describe('the ExpressLink simulator', () => {
     const hostPath = await until(() => /Open this port in ThingBench \(ExpressLink, 115200 8N1\):\n\s+(\S+)/.exec(printed)?.[1], 'the printed port', 20_000)
     expect(hostPath).toBe(join(dir, 'ttyExpressLink-host'))
 
-    const port = new SerialPort({ path: hostPath, baudRate: 115_200, autoOpen: false })
-    await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
-    port.on('error', () => undefined)
+    const port = await openSerialPort(hostPath)
     const driver = new ExpressLinkDriver(port)
     const identity = await driver.identify()
     expect(printed).toContain(`ExpressLink module ${identity.thingName} ready`)

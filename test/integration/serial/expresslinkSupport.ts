@@ -1,11 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { ExpressLinkDriver, type ExpressLinkDriverOptions } from '../../../electron/core/serial/drivers/expresslink'
 import type { ModuleOptions } from '../../devices/expresslink/expressLinkModule'
 import { expressLinkOnPort, type RunningModule } from '../../devices/expresslink/onPort'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 
 // A simulated ExpressLink module on one end of a real pty pair and the driver on the other, both
 // through real serialport, as a bench has it.
@@ -29,10 +30,8 @@ export async function expressLinkBench(
   cleanups.push(() => pair.close())
   const module = await expressLinkOnPort(pair.devicePath, { backoffMs: 0, ...options, stateDir })
   cleanups.push(() => module.close())
-  const host = new SerialPort({ path: pair.hostPath, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => host.open((error) => (error ? reject(error) : resolve())))
-  host.on('error', () => undefined)
-  cleanups.push(() => new Promise<void>((resolve) => (host.isOpen ? host.close(() => resolve()) : resolve())))
+  const host = await openSerialPort(pair.hostPath)
+  cleanups.push(() => closeSerialPort(host))
   const driver = new ExpressLinkDriver(host, { commandTimeoutMs: 3_000, ...driverOptions })
   return { driver, module, pair, host, stateDir }
 }

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto'
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JsonLinesDriver, type Diagnostic } from '../../../electron/core/serial/drivers/jsonLines/jsonLinesDriver'
 import { maxLineBytes } from '../../../electron/core/serial/drivers/jsonLines/protocol'
 import type { DeviceReported } from '../../../electron/core/serial/drivers/jsonLines/protocol'
 import { openPtyPair } from '../../support/ptyPair'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 import { until } from '../../support/until'
 
 // What a badly behaved board sends, byte for byte, from the device end of a pty pair (real
@@ -17,9 +18,8 @@ afterEach(async () => {
 })
 
 async function opened(path: string, baudRate = 115_200): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
-  cleanups.push(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())))
+  const port = await openSerialPort(path, baudRate)
+  cleanups.push(() => closeSerialPort(port))
   return port
 }
 

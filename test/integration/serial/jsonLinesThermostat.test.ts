@@ -2,7 +2,7 @@ import { GetThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-d
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JsonLinesDriver, type Diagnostic } from '../../../electron/core/serial/drivers/jsonLines/jsonLinesDriver'
 import { JsonLinesClosedError, JsonLinesDeviceError, JsonLinesTimeoutError } from '../../../electron/core/serial/drivers/jsonLines/errors'
@@ -10,6 +10,7 @@ import type { DeviceReported } from '../../../electron/core/serial/drivers/jsonL
 import { thermostatOnPort, type RunningThermostat } from '../../devices/thermostat/onPort'
 import type { ThermostatDeviceOptions } from '../../devices/thermostat/thermostatDevice'
 import { caOf, provisionDevice } from '../../support/mqttDevices'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { startTestSandbox } from '../../support/sandbox'
 import { until } from '../../support/until'
@@ -23,9 +24,8 @@ afterEach(async () => {
 })
 
 async function openHost(path: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
-  cleanups.push(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())))
+  const port = await openSerialPort(path)
+  cleanups.push(() => closeSerialPort(port))
   return port
 }
 

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs'
 import { delimiter, join } from 'node:path'
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ApiEvents } from '../../../electron/contract'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 import { until } from '../../support/until'
 
 // serial.* through the real dispatcher (answers and events copied as over the wire), on a real
@@ -21,9 +22,7 @@ function record<E extends 'serial.portsChanged' | 'serial.data' | 'serial.portSt
 }
 
 async function openBoard(): Promise<SerialPort> {
-  const port = new SerialPort({ path: pty.devicePath, baudRate: 921_600, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())))
-  port.on('error', () => undefined)
+  const port = await openSerialPort(pty.devicePath, 921_600)
   board = port
   return port
 }
@@ -122,8 +121,7 @@ describe('serial.* on a real pty', () => {
   it('closing the back end (the UI session ended) lets the port go', async () => {
     await t.api.call('serial.open', { path: pty.hostPath })
     await t.backend.close()
-    const other = new SerialPort({ path: pty.hostPath, baudRate: 9600, autoOpen: false })
-    await new Promise<void>((resolve, reject) => other.open((e) => (e ? reject(e) : resolve())))
-    await new Promise((resolve) => other.close(resolve))
+    const other = await openSerialPort(pty.hostPath, 9600)
+    await closeSerialPort(other)
   })
 })

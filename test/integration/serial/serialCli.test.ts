@@ -3,10 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PassThrough } from 'node:stream'
-import { SerialPort } from 'serialport'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { serialCommand } from '../../../electron/cli/commands/serial'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { openSerialPort } from '../../support/serialPort'
 import { until } from '../../support/until'
 
 // `thingbench serial list|monitor` run in this process (the command function the CLI loads) on a real pty.
@@ -45,8 +45,7 @@ describe('thingbench serial', () => {
     const signals = new EventEmitter()
     const running = serialCommand(['monitor', '--port', pty.hostPath, '--baud', '9600'], ctx, signals)
     await until(() => text.err.includes('Monitoring'), 'the monitor to start')
-    const board = new SerialPort({ path: pty.devicePath, baudRate: 9600, autoOpen: false })
-    await new Promise<void>((resolve, reject) => board.open((e) => (e ? reject(e) : resolve())))
+    const board = await openSerialPort(pty.devicePath, 9600)
     board.write('temperature:21.5\n')
     await until(() => text.out === 'temperature:21.5\n', 'the line on stdout')
     await new Promise((resolve) => board.close(resolve))

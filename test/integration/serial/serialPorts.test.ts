@@ -5,6 +5,7 @@ import { SerialPort } from 'serialport'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { defaultPortSettings, PortNames, SerialPorts, type Discovery, type PortStateChange, type PortsChange } from '../../../electron/core/serial'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { openSerialPort } from '../../support/serialPort'
 import { until } from '../../support/until'
 
 // Real serialport on real socat pty pairs: the "device" end is opened with serialport too and
@@ -23,9 +24,7 @@ async function pair(name: string): Promise<PtyPair> {
 }
 
 async function device(path: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())))
-  port.on('error', () => undefined)
+  const port = await openSerialPort(path)
   devices.push(port)
   return port
 }

@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { afterEach, describe, expect, it } from 'vitest'
 import { JsonLinesDriver } from '../../../electron/core/serial/drivers/jsonLines/jsonLinesDriver'
 import type { DeviceConnection } from '../../../electron/core/serial/drivers/jsonLines/protocol'
 import { thermostatOnPort } from '../../devices/thermostat/onPort'
 import { caOf, provisionDevice } from '../../support/mqttDevices'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 import { openPtyPair } from '../../support/ptyPair'
 import { startTestSandbox } from '../../support/sandbox'
 import { until } from '../../support/until'
@@ -21,9 +22,8 @@ afterEach(async () => {
 })
 
 async function openHost(path: string): Promise<SerialPort> {
-  const port = new SerialPort({ path, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
-  cleanups.push(() => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve())))
+  const port = await openSerialPort(path)
+  cleanups.push(() => closeSerialPort(port))
   return port
 }
 

@@ -1,10 +1,11 @@
 // @vitest-environment happy-dom
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { logAsText } from '../../../../renderer/src/stores/support/serialLog'
 import { useSerialStore } from '../../../../renderer/src/stores/useSerialStore'
 import { startTestApi, type TestApi } from '../../../support/apiBackend'
 import { openPtyPair, type PtyPair } from '../../../support/ptyPair'
+import { openSerialPort } from '../../../support/serialPort'
 import { until } from '../../../support/until'
 import { freshPinia } from '../registry/registryApp'
 
@@ -20,9 +21,7 @@ beforeEach(async () => {
   localStorage.clear()
   t = await startTestApi()
   pty = await openPtyPair('store', t.home)
-  board = new SerialPort({ path: pty.devicePath, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => board.open((e) => (e ? reject(e) : resolve())))
-  board.on('error', () => undefined)
+  board = await openSerialPort(pty.devicePath)
   toBoard.length = 0
   board.on('data', (chunk: Buffer) => toBoard.push(chunk))
   freshPinia(t.api)
