@@ -16,7 +16,8 @@ const commands: Record<string, () => Promise<Command>> = {
   shadow: async () => (await import('./commands/shadow')).shadowCommand,
   device: async () => (await import('./commands/device')).deviceCommand,
   mqtt: async () => (await import('./commands/mqtt')).mqttCommand,
-  serial: async () => (await import('./commands/serial')).serialCommand
+  serial: async () => (await import('./commands/serial')).serialCommand,
+  onboard: async () => (await import('./commands/onboard')).onboardCommand
 }
 
 /** Runs one CLI invocation and returns its exit code: 0 done, 1 failed, 2 wrong usage. */

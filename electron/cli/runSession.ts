@@ -1,4 +1,5 @@
 import { isUnexpectedError, type ProvisionProgress } from '../contract'
+import type { OnboardingProgress } from '../contract/onboarding'
 import { AppSession } from '../app/session'
 import type { CommandContext } from './commandContext'
 
@@ -32,7 +33,8 @@ export async function withRecoveredSession<T>(
   }
 }
 
-export function printProgress(ctx: CommandContext, p: ProvisionProgress, json: boolean): void {
+/** A provisioning run's or an onboarding's progress (the same phases), one line per step on stderr. */
+export function printProgress(ctx: CommandContext, p: ProvisionProgress | OnboardingProgress, json: boolean): void {
   if (json) {
     ctx.stderr.write(JSON.stringify(p) + '\n')
     return

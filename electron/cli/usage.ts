@@ -58,6 +58,15 @@ Usage:
       link; --watch adds one, remembered in the home) as JSON lines, or print what a port
       receives until SIGINT/SIGTERM, saying on stderr when it vanishes and is reopened.
 
+  thingbench onboard --port PATH [--policy NAME] [--group NAME]
+      [--endpoint URL | --profile P] [--region R] [--json]
+      Onboard the AWS IoT ExpressLink module on PATH in one flow: read its certificate (its key
+      stays in the module), register it without a CA, make the thing named after the module,
+      attach --policy (made from the shadow-jobs template when it does not exist; default
+      ThingBench-ExpressLink), add it to --group, set the endpoint, connect and check a shadow
+      round trip. Each step is printed as it ends; a failed step is undone and the command exits 1
+      with the error's name.
+
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line
       {"url", "port", "home"}; the URL carries a random access token (anyone with it has the

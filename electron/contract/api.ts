@@ -41,6 +41,8 @@ import {
   type SerialPortView
 } from './serial'
 import { expressLinkOnboardingArgsSchema, type ExpressLinkOnboardingResult, type OnboardingProgress } from './onboarding'
+import { writeToDeviceArgsSchema, type DeviceWriteProgress, type DeviceWriteResult } from './jsonLinesProvisioning'
+import { benchAttachArgsSchema, benchIdSchema, type BenchEvent, type BenchView } from './bench'
 import { provisionPlanSchema, type PlannedCall, type ProvisionPlan, type ProvisionProgress, type ProvisionResult, type ProvisionStep } from './provisioning'
 import {
   absoluteFolderSchema,
@@ -277,6 +279,11 @@ export const apiMethods = {
     z.object({ certificateId: z.string().regex(/^[0-9a-f]{64}$/), thingName: thingNameSchema, folder: absoluteFolderSchema.optional() }).strict(),
     returns<ExportedBundle | { cancelled: true }>()
   ),
+  /**
+   * Writes a provisioned thing's identity (endpoint, certificate, its private key from the vault) to the
+   * JSON-lines board on a port, then waits until the board says it connected; progress as provisioning.deviceWrite.
+   */
+  'provisioning.writeToDevice': method(writeToDeviceArgsSchema, returns<DeviceWriteResult>()),
   /** The native folder dialog where there is one (Electron): the folder bundles go into; else `{ unsupported: true }` and the UI asks for a path. */
   'files.chooseExportFolder': method(z.object({ current: absoluteFolderSchema.optional() }).strict(), returns<{ folder: string } | { cancelled: true } | { unsupported: true }>()),
   /** Where the active connection's devices reach MQTT (mutual TLS): the Local IoT Core's broker, or AWS's iot:Data-ATS endpoint. */
@@ -473,13 +480,22 @@ export const apiMethods = {
   'serial.setSignals': method(serialSignalsArgsSchema, returns<{ applied: boolean; message?: string; dtr?: boolean; rts?: boolean }>()),
 
   /** Onboards the ExpressLink module on a port in one flow (register its certificate, thing, policy, connect, shadow); undone on failure. */
-  'onboarding.expressLink': method(expressLinkOnboardingArgsSchema, returns<ExpressLinkOnboardingResult>())
+  'onboarding.expressLink': method(expressLinkOnboardingArgsSchema, returns<ExpressLinkOnboardingResult>()),
+
+  /** Attaches a serial board to a thing's shadow (the port held as "bench: <thing>"); bench.event tells what it relays. */
+  'bench.attach': method(benchAttachArgsSchema, returns<BenchView>()),
+  /** Detaches the bench and releases its port. */
+  'bench.detach': method(z.object({ benchId: benchIdSchema }).strict(), returns<{ detached: true }>()),
+  /** The benches attached now, with their state and latency. */
+  'bench.list': method(none, returns<BenchView[]>())
 } as const
 
 // ---- events ----------------------------------------------------------------------------------
 
 export interface ApiEvents {
   'provisioning.progress': ProvisionProgress
+  /** Each step of provisioning.writeToDevice: the board's hello, each item, the commit, its connection. Never a key. */
+  'provisioning.deviceWrite': DeviceWriteProgress
   'connections.changed': ConnectionChoice
   /** A newer version of a watched shadow: from update/documents with `previous` and the update's clientToken (who changed it), or from a get. */
   'shadow.document': WatchRef & { source: 'get' | 'documents'; document: ShadowDocumentView; previous?: ShadowDocumentView | null; clientToken?: string }
@@ -501,6 +517,8 @@ export interface ApiEvents {
   'serial.portState': { path: string; state: SerialPortState; reason: string }
   /** Each step of onboarding.expressLink as it runs, and each undo of a failed one. */
   'onboarding.progress': OnboardingProgress
+  /** What an attached bench relayed or noticed (state, delta, reported, latency, error, detached), with the bench as it is now. */
+  'bench.event': BenchEvent
 }
 // The names alone live in names.ts, which the preload bundles without zod.
 export { eventNames as apiEventNames } from './names'

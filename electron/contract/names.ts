@@ -14,6 +14,7 @@ export const methodNames = [
   'provisioning.run',
   'provisioning.cancel',
   'provisioning.exportBundle',
+  'provisioning.writeToDevice',
   'files.chooseExportFolder',
   'connections.deviceEndpoint',
   'connections.dataEndpoint',
@@ -81,11 +82,15 @@ export const methodNames = [
   'serial.close',
   'serial.write',
   'serial.setSignals',
-  'onboarding.expressLink'
+  'onboarding.expressLink',
+  'bench.attach',
+  'bench.detach',
+  'bench.list'
 ] as const satisfies readonly MethodName[]
 
 export const eventNames = [
   'provisioning.progress',
+  'provisioning.deviceWrite',
   'connections.changed',
   'shadow.document',
   'shadow.delta',
@@ -97,7 +102,8 @@ export const eventNames = [
   'serial.portsChanged',
   'serial.data',
   'serial.portState',
-  'onboarding.progress'
+  'onboarding.progress',
+  'bench.event'
 ] as const satisfies readonly EventName[]
 
 type Unlisted<All, Listed> = [Exclude<All, Listed>] extends [never] ? true : { missingFromNamesTs: Exclude<All, Listed> }

@@ -16,6 +16,9 @@ export const expressLinkOnboardingArgsSchema = z
   .strict()
 export type ExpressLinkOnboardingArgs = z.infer<typeof expressLinkOnboardingArgsSchema>
 
+/** The one policy all onboarded modules share when none is named: the template names the thing by policy variable. */
+export const defaultExpressLinkPolicyName = 'ThingBench-ExpressLink'
+
 export const onboardingSteps = [
   'identify',
   'readCertificate',

@@ -8,7 +8,6 @@
 // (target: every one, 1..N), then the history figures (historyFigures.ts) and the renderer's
 // initial JavaScript (initialJavaScript.ts). Builds first (the npm script runs electron-vite build).
 import type { ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -19,6 +18,7 @@ import { historyConnectionKey } from '../../electron/app/historyRecorder'
 import { HistoryStore } from '../../electron/core/history'
 import { callApi } from '../e2e/callApi'
 import { historyTargetsMet, measureHistory, printHistoryFigures } from './historyFigures'
+import { printProfile, startProfile } from './cpuProfile'
 import { printInitialJavaScript } from './initialJavaScript'
 import { startCommand, stopCommand } from './thingbenchCommand'
 
@@ -105,49 +105,6 @@ async function heapUsedMb(page: Page): Promise<number> {
   return usedSize / 1024 / 1024
 }
 
-interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number; children?: number[] }>
-  startTime: number
-  endTime: number
-}
-
-async function startProfile(page: Page): Promise<() => Promise<CpuProfile>> {
-  const cdp = await page.context().newCDPSession(page)
-  await cdp.send('Profiler.enable')
-  await cdp.send('Profiler.start')
-  return async () => ((await cdp.send('Profiler.stop')) as { profile: CpuProfile }).profile
-}
-
-function printProfile(profile: CpuProfile): void {
-  const file = join(tmpdir(), `thingbench-inspector-${Date.now()}.cpuprofile`)
-  writeFileSync(file, JSON.stringify(profile))
-  console.log(`  profile written to ${file} (Chrome DevTools > Performance opens it)`)
-  const hits = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0)
-  const msPerHit = (profile.endTime - profile.startTime) / 1000 / Math.max(1, hits)
-  const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
-  const where = ({ callFrame }: CpuProfile['nodes'][number]) => `${callFrame.functionName || '(anonymous)'} ${callFrame.url.split('/').pop() ?? ''}:${callFrame.lineNumber + 1}`
-  const self = new Map<string, number>()
-  const total = new Map<string, number>()
-  // Total time per function, counted once per call path even where it recurses.
-  const visit = (id: number, above: Set<string>): number => {
-    const node = nodes.get(id)!
-    const name = where(node)
-    const own = (node.hitCount ?? 0) * msPerHit
-    self.set(name, (self.get(name) ?? 0) + own)
-    const inner = new Set(above).add(name)
-    const sum = own + (node.children ?? []).reduce((acc, child) => acc + visit(child, inner), 0)
-    if (!above.has(name)) total.set(name, (total.get(name) ?? 0) + sum)
-    return sum
-  }
-  visit(profile.nodes[0]!.id, new Set())
-  const top = (map: Map<string, number>, label: string) => {
-    console.log(`  profile, ${label} (main thread, under load):`)
-    for (const [name, ms] of [...map].filter(([name]) => !name.startsWith('(')).sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`    ${ms.toFixed(0).padStart(7)} ms  ${name}`)
-  }
-  top(self, 'self time')
-  top(total, 'total time')
-}
-
 const timelineCount = async (page: Page): Promise<number> => Number(await page.getByTestId('history-version-count').getAttribute('data-count'))
 
 /** Which of versions 1..last the home's SQLite history lacks. */
@@ -213,7 +170,7 @@ async function inspectorUnderLoad() {
       const longTasks = (await page.evaluate(`window.__longTasks.filter((task) => task.start >= ${loadStart})`)) as Array<{ ms: number }>
       if (profiler) {
         console.log(`  timeline rows in the DOM: ${await page.getByTestId('history-version-row').count()}`)
-        printProfile(await profiler())
+        printProfile(await profiler(), 'inspector')
         const frames = (await page.evaluate(`window.__longFrames.filter((frame) => frame.start >= ${loadStart})`)) as Array<{ ms: number; layoutMs: number; renderMs: number; scripts: Array<{ ms: number; what: string }> }>
         console.log('  long animation frames (> 100 ms) and their longest scripts:')
         for (const frame of frames.slice(0, 15)) console.log(`    ${frame.ms.toFixed(0)} ms (forced layout ${Number(frame.layoutMs).toFixed(0)} ms, rendering ${Number(frame.renderMs).toFixed(0)} ms): ${frame.scripts.sort((a, b) => b.ms - a.ms).slice(0, 3).map((script) => `${script.ms.toFixed(0)} ms ${script.what}`).join('; ')}`)

@@ -2,9 +2,10 @@ import { randomUUID } from 'node:crypto'
 import type { Connection, DeviceChange, DeviceView, EndedBecause, Handlers, ParsedArgs, ShadowKeyView } from '../../contract'
 import { describeShadow, SimulatedDevice, type SimulatedDeviceEvent } from '../../core/shadow'
 import type { BackendContext } from './context'
-import { BackendError, invalidArguments } from './errors'
+import { invalidArguments } from './errors'
 import { describeConnectionState, describeEnd, sameConnection, type HeldConnection, type MqttLeases } from './mqttLeases'
 import { keyOf } from './shadow'
+import type { ShadowAnswerers } from './shadowAnswerers'
 
 // device.*: "act as the device". Each simulated device runs on the thing's own MQTT connection
 // (mutual TLS with the certificate and the vault key; shared with mqtt.* used as that thing), and
@@ -20,6 +21,8 @@ interface Running {
   held: HeldConnection
   answering: DeviceView['answering']
   stopWatchingState: () => void
+  /** Lets another device or a bench answer this shadow again. */
+  releaseShadow: () => void
 }
 
 export class DeviceHandlers {
@@ -27,7 +30,8 @@ export class DeviceHandlers {
 
   constructor(
     private readonly ctx: BackendContext,
-    private readonly leases: MqttLeases
+    private readonly leases: MqttLeases,
+    private readonly answerers: ShadowAnswerers
   ) {}
 
   handlers(): Pick<Handlers, 'device.start' | 'device.list' | 'device.acknowledge' | 'device.report' | 'device.stop'> {
@@ -56,14 +60,18 @@ export class DeviceHandlers {
 
   private async start({ thingName, shadowName, initialReported, answering }: ParsedArgs<'device.start'>): Promise<DeviceView> {
     const key = keyOf({ thingName, shadowName })
-    const twin = [...this.running.values()].find((running) => running.device.key.thingName === thingName && running.device.key.shadowName === shadowName)
-    if (twin)
-      throw new BackendError(
-        'DeviceAlreadyRunning',
-        `A simulated device already acts on ${describeShadow(key)} (device ${twin.deviceId}); two would answer every delta twice: stop it first, or use that one`
-      )
-    const held = await this.leases.device(thingName)
     const deviceId = randomUUID()
+    const releaseShadow = this.answerers.claim(key, {
+      errorName: 'DeviceAlreadyRunning',
+      message: `A simulated device already acts on ${describeShadow(key)} (device ${deviceId}); two would answer every delta twice: stop it first, or use that one`
+    })
+    let held: HeldConnection
+    try {
+      held = await this.leases.device(thingName)
+    } catch (error) {
+      releaseShadow()
+      throw error
+    }
     const answeringView: DeviceView['answering'] = answering
     let device: SimulatedDevice
     try {
@@ -77,12 +85,14 @@ export class DeviceHandlers {
       })
     } catch (error) {
       await held.release()
+      releaseShadow()
       throw error
     }
     const running: Running = {
       deviceId,
       device,
       held,
+      releaseShadow,
       answering: answeringView,
       stopWatchingState: held.connection.onState((state) => {
         this.emit({ deviceId, ...key }, { type: 'connection', state }, describeConnectionState(held.connection.identity, state))
@@ -119,6 +129,7 @@ export class DeviceHandlers {
     running.stopWatchingState()
     await running.device.stop()
     await running.held.release()
+    running.releaseShadow()
     this.emit({ deviceId, ...running.device.key }, { type: 'stopped', because }, `The simulated device on ${describeShadow(running.device.key)} stopped: ${describeEnd(because)}`)
   }
 

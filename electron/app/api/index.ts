@@ -3,11 +3,14 @@ import { HeldPrivateKeys } from '../heldPrivateKeys'
 import { HistoryRecorder } from '../historyRecorder'
 import type { AppSession } from '../session'
 import { appInfoHandler } from './appInfo'
+import { BenchHandlers } from './bench'
+import { ShadowAnswerers } from './shadowAnswerers'
 import { certificateHandlers } from './certificates'
 import { ConnectionState } from './connections'
 import type { BackendContext } from './context'
 import { DeviceHandlers } from './device'
 import { deviceEndpointHandler } from './deviceEndpoint'
+import { deviceWriteHandler } from './deviceWrite'
 import type { NativeDialogs } from './dialogs'
 import { readableError } from './errors'
 import { exportBundleHandler } from './exportBundle'
@@ -68,12 +71,15 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     () => options.session.history(),
     (error) => options.session.log.logger.error({ err: error }, 'A shadow version could not be recorded in the history')
   )
-  const deviceSide = [new ShadowHandlers(ctx, leases, recorder), new DeviceHandlers(ctx, leases), new MqttHandlers(ctx, leases)] as const
+  // A shadow's deltas are answered by one simulated device or one bench, never two.
+  const answerers = new ShadowAnswerers()
+  const deviceSide = [new ShadowHandlers(ctx, leases, recorder), new DeviceHandlers(ctx, leases, answerers), new MqttHandlers(ctx, leases)] as const
   const [shadows, devices, mqtt] = deviceSide
   const serial = new SerialHandlers(ctx)
+  const bench = new BenchHandlers(ctx, leases, serial, answerers)
   // What was opened on the old connection is stopped (each says so in its own event).
   events.connect((event, payload) => {
-    if (event === 'connections.changed') for (const domain of deviceSide) leases.inBackground('Stopping what the old connection opened', domain.connectionChanged((payload as ConnectionChoice).connection))
+    if (event === 'connections.changed') for (const domain of [...deviceSide, bench]) leases.inBackground('Stopping what the old connection opened', domain.connectionChanged((payload as ConnectionChoice).connection))
   })
   const handlers: Handlers = {
     ...appInfoHandler(ctx, options),
@@ -93,9 +99,13 @@ export function createApiBackend(options: ApiBackendOptions): ApiBackend {
     ...mqtt.handlers(),
     ...historyHandlers(ctx),
     ...serial.handlers(),
-    ...onboardingHandlers(ctx, serial)
+    ...deviceWriteHandler(ctx, serial),
+    ...onboardingHandlers(ctx, serial),
+    ...bench.handlers()
   }
   const close = async () => {
+    // The benches first: each stops its bridge before its port and its thing's connection go.
+    await bench.close()
     await Promise.all([runs.close(), serial.close(), ...deviceSide.map((domain) => domain.close())])
   }
   return { handlers: withReadableErrors(handlers), events, close }

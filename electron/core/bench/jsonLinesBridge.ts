@@ -2,6 +2,7 @@ import type { MqttConnection } from '../mqtt/connection'
 import { JsonLinesDriver } from '../serial/drivers/jsonLines'
 import type { PortHandle } from '../serial/portHandle'
 import { ShadowClient, SimulatedDevice, type JsonObject, type ShadowKey } from '../shadow'
+import type { BridgeEvent, ShadowBridge } from './bridge'
 
 // The bench for a JSON-lines board: ThingBench connects AS the device (the thing's own MQTT
 // connection) and the board is the SimulatedDevice's behaviour — each delta goes down the cable, and
@@ -9,14 +10,6 @@ import { ShadowClient, SimulatedDevice, type JsonObject, type ShadowKey } from '
 // (cable pulled) and a board reset (its boot `hello`) end with the shadow read again and the whole
 // desired state sent once; an MQTT drop is resumed by SimulatedDevice's own catch-up (it re-reads
 // the shadow and answers a delta it has not answered, never one twice).
-
-export type BridgeEvent =
-  | { type: 'state'; state: 'attached' | 'device-gone' | 'resumed'; reason: string }
-  | { type: 'delta'; state: JsonObject; version: number }
-  | { type: 'reported'; state: JsonObject; version: number }
-  /** A desired change matched by what the device reports, `ms` after the bench heard of it. */
-  | { type: 'latency'; ms: number; version: number }
-  | { type: 'error'; message: string }
 
 export interface JsonLinesBridgeOptions {
   handle: PortHandle
@@ -34,7 +27,7 @@ interface Awaiting {
   since: number
 }
 
-export class JsonLinesBridge {
+export class JsonLinesBridge implements ShadowBridge {
   private driver: JsonLinesDriver | undefined
   private device: SimulatedDevice | undefined
   private readonly awaiting: Awaiting[] = []

@@ -1,9 +1,9 @@
-import { link, mkdir, open, rm } from 'node:fs/promises'
+import { link, mkdir, open, rm, type FileHandle } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import type { JsonObject, JsonValue } from '../../contract'
-import { csvRecord } from './csv'
+import type { JsonValue } from '../../contract'
+import { csvField, csvRecord } from './csv'
 import type { HistoryStore, ShadowRef, StoredRow, TimeRange } from './historyStore'
-import { forEachLeaf, leafPathName, valueAt, type LeafPath } from './leafPaths'
+import { LeafColumns } from './leafColumns'
 
 // A range of a shadow's history written to a file, a page of rows at a time, so 100,000 versions
 // never sit in memory: CSV (time, version, clientToken, then one column per leaf of desired and
@@ -19,38 +19,23 @@ const CHUNK_CHARS = 1 << 20
 export async function exportRange(store: HistoryStore, shadow: ShadowRef, range: TimeRange, format: ExportFormat, file: string): Promise<{ rows: number }> {
   await mkdir(dirname(file), { recursive: true })
   const partial = `${file}.partial`
+  // The CSV header names the columns, known only once every row was seen: the rows go to a body
+  // file first, in the same pass that learns the columns, and follow the header at the end.
+  const body = `${file}.body.partial`
   const handle = await open(partial, 'wx')
   let rows = 0
   try {
-    // Lines gather in memory and go to the file a big chunk at a time: no await per row.
-    let chunk: string[] = []
-    let chunkChars = 0
-    const add = (text: string) => {
-      chunk.push(text)
-      chunkChars += text.length
-    }
-    const flush = async () => {
-      if (chunkChars < CHUNK_CHARS) return
-      await handle.write(chunk.join(''))
-      chunk = []
-      chunkChars = 0
-    }
+    const out = new ChunkedWriter(handle)
     if (format === 'csv') {
-      const columns = leafColumns(store, shadow, range)
-      add(csvRecord(['time', 'version', 'clientToken', ...columns.map((c) => c.name)]))
-      for (const page of store.rows(shadow, range)) {
-        for (const row of page) add(csvRecord(csvFields(row, columns)))
-        rows += page.length
-        await flush()
-      }
+      rows = await writeCsv(store, shadow, range, out, body)
     } else {
       for (const page of store.rows(shadow, range)) {
-        for (const row of page) add(jsonLine(row))
+        for (const row of page) out.add(jsonLine(row))
         rows += page.length
-        await flush()
+        await out.flushFull()
       }
     }
-    await handle.write(chunk.join(''))
+    await out.flush()
     await handle.sync()
     await handle.close()
     // A hard link, unlike a rename, never replaces a file already there (EEXIST instead).
@@ -60,35 +45,101 @@ export async function exportRange(store: HistoryStore, shadow: ShadowRef, range:
     throw error
   } finally {
     await rm(partial, { force: true })
+    await rm(body, { force: true })
   }
   return { rows }
 }
 
-interface Column {
-  name: string
-  path: LeafPath
+/**
+ * One pass over the range: each row parsed once, written to the body with the columns known so far.
+ * Rows written before the last new column appeared lack it; those few (a prefix: columns only grow)
+ * are written again from the history with every column, the rest of the body copied after them.
+ */
+async function writeCsv(store: HistoryStore, shadow: ShadowRef, range: TimeRange, out: ChunkedWriter, bodyFile: string): Promise<number> {
+  const columns = new LeafColumns()
+  // Left by an export that was killed: this one holds the .partial, so no other export uses it.
+  await rm(bodyFile, { force: true })
+  const bodyHandle = await open(bodyFile, 'wx+')
+  try {
+    const body = new ChunkedWriter(bodyHandle)
+    let rows = 0
+    let lastVersion = -1
+    /** The last version written without every column, and where the rows after it start in the body. */
+    let stale = { through: -1, rows: 0, bytes: 0 }
+    for (const page of store.rows(shadow, range)) {
+      for (const row of page) {
+        if (columns.take(JSON.parse(row.state) as JsonValue) && rows > 0) {
+          await body.flush()
+          stale = { through: lastVersion, rows, bytes: body.bytes }
+        }
+        body.add(csvLine(row, columns))
+        rows++
+        lastVersion = row.version
+      }
+      await body.flushFull()
+    }
+    await body.flush()
+
+    out.add(csvRecord(['time', 'version', 'clientToken', ...columns.names()]))
+    if (stale.through >= 0) {
+      let rewritten = 0
+      for (const page of store.rows(shadow, range)) {
+        const staleRows = page.filter((row) => row.version <= stale.through)
+        for (const row of staleRows) {
+          columns.take(JSON.parse(row.state) as JsonValue)
+          out.add(csvLine(row, columns))
+        }
+        rewritten += staleRows.length
+        await out.flushFull()
+        if (staleRows.length < page.length) break
+      }
+      // A prune between the passes may have taken some of them: count what the file holds.
+      rows += rewritten - stale.rows
+    }
+    await out.flush()
+    for (let at = stale.bytes; ; ) {
+      const { bytesRead, buffer } = await bodyHandle.read({ buffer: Buffer.allocUnsafe(CHUNK_CHARS), position: at })
+      if (bytesRead === 0) break
+      await out.handle.write(buffer, 0, bytesRead)
+      at += bytesRead
+    }
+    return rows
+  } finally {
+    await bodyHandle.close()
+  }
 }
 
-/** Every leaf path of desired, then of reported, that any version in the range has (a first pass over the range). */
-function leafColumns(store: HistoryStore, shadow: ShadowRef, range: TimeRange): Column[] {
-  const seen = new Map<string, LeafPath>()
-  for (const page of store.rows(shadow, range))
-    for (const row of page) forEachLeaf(JSON.parse(row.state) as JsonObject, [], (path) => seen.set(leafPathName(path), path))
-  const section = (path: LeafPath) => (path[0] === 'desired' ? 0 : 1)
-  return [...seen].map(([name, path]) => ({ name, path })).sort((a, b) => section(a.path) - section(b.path) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+/** A row's CSV record: time, version, clientToken, then the leaves of the state last taken by `columns`. */
+function csvLine(row: StoredRow, columns: LeafColumns): string {
+  return `${new Date(row.time).toISOString()},${row.version},${csvField(row.clientToken ?? '')}${columns.cells()}\r\n`
 }
 
-function csvFields(row: StoredRow, columns: Column[]): string[] {
-  const state = JSON.parse(row.state) as JsonObject
-  return [new Date(row.time).toISOString(), String(row.version), row.clientToken ?? '', ...columns.map((column) => cell(valueAt(state, column.path)))]
-}
+/** Lines gather in memory and go to the file a big chunk at a time: no await per row. */
+class ChunkedWriter {
+  private chunk: string[] = []
+  private chunkChars = 0
+  /** Bytes written to the file so far. */
+  bytes = 0
 
-/** A leaf as a spreadsheet reads it: text as is, numbers and booleans as written in JSON, an array as JSON, nothing as empty. */
-function cell(value: JsonValue | undefined): string {
-  if (value === undefined || value === null) return ''
-  if (typeof value === 'string') return value
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
+  constructor(readonly handle: FileHandle) {}
+
+  add(text: string): void {
+    this.chunk.push(text)
+    this.chunkChars += text.length
+  }
+
+  /** Writes the lines gathered once they make a chunk. */
+  async flushFull(): Promise<void> {
+    if (this.chunkChars >= CHUNK_CHARS) await this.flush()
+  }
+
+  async flush(): Promise<void> {
+    if (this.chunk.length === 0) return
+    const { bytesWritten } = await this.handle.write(this.chunk.join(''))
+    this.bytes += bytesWritten
+    this.chunk = []
+    this.chunkChars = 0
+  }
 }
 
 /** The stored JSON spliced in as is: no parse, no re-serialisation. */

@@ -16,7 +16,7 @@ import {
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { Connection, ProvisionProgress } from '../../contract'
-import type { ExpressLinkOnboardingResult, OnboardingProgress, OnboardingStep } from '../../contract/onboarding'
+import { defaultExpressLinkPolicyName, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '../../contract/onboarding'
 import { parseCertificate } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import type { ExpressLinkDriver } from '../serial/drivers/expresslink'
@@ -70,8 +70,7 @@ export class OnboardingError extends Error {
   }
 }
 
-/** The one policy all onboarded modules share: the template names the thing by policy variable. */
-export const defaultExpressLinkPolicyName = 'ThingBench-ExpressLink'
+export { defaultExpressLinkPolicyName }
 const policyTemplate = 'shadow-jobs' // what the module needs for its reserved topics: shadow and jobs, its own only
 
 type Outcome = { done: string } | { skipped: string }
@@ -191,7 +190,15 @@ export async function onboardExpressLink(request: ExpressLinkOnboardingRequest, 
         return { skipped: `policy ${policyName} exists: attached as it is` }
       }
       const policyDocument = renderPolicyTemplate(policyTemplate, policyVarsFromArn(certificateArn))
-      await journaledWrite(journal, 'createPolicy', { kind: 'policy', policyName }, () => iot.send(new CreatePolicyCommand({ policyName, policyDocument })))
+      try {
+        await journaledWrite(journal, 'createPolicy', { kind: 'policy', policyName }, () => iot.send(new CreatePolicyCommand({ policyName, policyDocument })))
+      } catch (err) {
+        // A bench onboarding several boards at once: another run made the shared policy meanwhile.
+        // The refused write is not journaled as done, so this run's undo never deletes that policy.
+        if (errorNameAndMessage(err).errorName !== 'ResourceAlreadyExistsException') throw err
+        reused.push(`policy ${policyName}`)
+        return { skipped: `policy ${policyName} was made meanwhile by another onboarding: attached as it is` }
+      }
       return { done: `${policyName} from the ${policyTemplate} template` }
     })
 

@@ -7,3 +7,4 @@ export {
   type ExpressLinkOnboardingRequest
 } from './expressLinkOnboarding'
 export { onboardingSteps, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '../../contract/onboarding'
+export { deviceWriteOwner, DeviceWriteError, writeIdentityToDevice, type DeviceIdentityContext, type DeviceIdentityRequest, type DeviceWriteErrorName } from './jsonLinesProvisioning'

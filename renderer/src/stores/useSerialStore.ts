@@ -58,7 +58,11 @@ const isLineEnding = (v: unknown): v is LineEnding => v === 'none' || v === 'lf'
 const describeError = (error: unknown): string =>
   error instanceof ApiError ? `${error.errorName}: ${error.message}` : error instanceof Error ? error.message : String(error)
 
+/** The engine's own base64 decoder where it has one (Chromium 140 on): no string of binary and no loop per byte. */
+const nativeFromBase64 = (Uint8Array as unknown as { fromBase64?: (base64: string) => Uint8Array }).fromBase64?.bind(Uint8Array)
+
 function decodeBase64(base64: string): Uint8Array {
+  if (nativeFromBase64) return nativeFromBase64(base64)
   const binary = atob(base64)
   const bytes = new Uint8Array(binary.length)
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)

@@ -16,6 +16,8 @@ export interface ThermostatFaults {
   silentAfterRequests?: number
   /** Writes a line of garbage every this many ms. */
   garbageEveryMs?: number
+  /** Refuses provision_commit with this error, as firmware whose flash fails would (storage_failed). */
+  failCommitWith?: { code: string; message: string }
 }
 
 export interface ThermostatDeviceOptions {
@@ -29,6 +31,8 @@ export interface ThermostatDeviceOptions {
   reportEveryMs?: number
   /** Where a provisioned identity is kept (the device's flash); without it, in memory only. */
   stateDir?: string
+  /** What its hello lists; firmware without "provision" answers the provision messages with unknown_type. */
+  capabilities?: string[]
   /** With a stored identity, connect to MQTT itself (endpoint `host:port`, the rootCa item as CA). */
   connect?: boolean
   faults?: ThermostatFaults
@@ -117,7 +121,7 @@ export class ThermostatDevice {
       device: this.options.device ?? 'ThingBench thermostat simulator',
       firmware: this.options.firmware ?? '1.0.0',
       serial: this.options.serial ?? 'TB-THERMO-0001',
-      capabilities: ['provision']
+      capabilities: this.capabilities
     }
   }
 
@@ -155,8 +159,14 @@ export class ThermostatDevice {
     this.answer(message, id)
   }
 
+  private get capabilities(): string[] {
+    return this.options.capabilities ?? ['provision']
+  }
+
   private answer(message: Message, re: string): void {
     const refuse = (code: string, text: string): void => this.send({ type: 'error', re, code, message: text })
+    if ((message.type === 'provision' || message.type === 'provision_commit') && !this.capabilities.includes('provision'))
+      return refuse('unknown_type', `unknown message type ${JSON.stringify(message.type)}`)
     switch (message.type) {
       case 'hello':
         return this.send(this.helloMessage(re))
@@ -186,6 +196,8 @@ export class ThermostatDevice {
   }
 
   private commit(re: string): void {
+    const failure = this.options.faults?.failCommitWith
+    if (failure) return this.send({ type: 'error', re, ...failure })
     const staged = this.identity.staged()
     const missing = (['endpoint', 'thingName', 'certificate', 'privateKey'] as const).filter((item) => !staged[item])
     if (missing.length) return this.send({ type: 'error', re, code: 'not_provisioned', message: `missing ${missing.join(', ')}` })

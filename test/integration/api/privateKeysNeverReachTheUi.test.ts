@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { NativeDialogs } from '../../../electron/app/api'
 import { apiEventNames, apiMethods, type MethodArgs, type MethodName } from '../../../electron/contract'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
+import { thermostatOnPort } from '../../devices/thermostat/onPort'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { expressLinkBench, type ExpressLinkBench } from '../serial/expresslinkSupport'
 import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/support/deviceCertificate'
@@ -73,6 +74,18 @@ const calls: Calls = {
       ...[s.csr, s.aws, s.file].map(({ certificateId, thingName }) => ({ certificateId, thingName })),
       { certificateId: s.csr.certificateId, thingName: s.csr.thingName, folder: join(dir, 'chosen-folder') }
     ]
+  },
+  // The one call that sends a key out, to a board over a pty: a thing of its own, so its reports touch no other shadow.
+  'provisioning.writeToDevice': async () => {
+    const outcome = await t.api.call('provisioning.run', { plan: { thingName: 'keys-written' } })
+    if (outcome.outcome !== 'provisioned') throw new Error(`keys-written was not provisioned: ${JSON.stringify(outcome)}`)
+    const pair = await openPtyPair('keys-written', dir)
+    const thermostat = await thermostatOnPort(pair.devicePath, { connect: true, reportEveryMs: 60_000 })
+    onTestFinished(async () => {
+      await thermostat.close()
+      await pair.close()
+    })
+    return [{ portPath: pair.hostPath, thingName: outcome.result.thingName, certificateId: outcome.result.certificateId }]
   },
   'files.chooseExportFolder': () => [{}, { current: dir }],
   'connections.deviceEndpoint': () => [{}],
@@ -176,7 +189,19 @@ const calls: Calls = {
     ]
   },
   'serial.setSignals': () => [{ path: serialPty.hostPath, dtr: true, rts: false }],
-  'onboarding.expressLink': () => [{ portPath: expressLink.pair.hostPath }]
+  'onboarding.expressLink': () => [{ portPath: expressLink.pair.hostPath }],
+  // A JSON-lines thermostat on a pty of its own, attached as keys-csr (its vault key connects it).
+  'bench.attach': async (s) => {
+    const pair = await openPtyPair('keys-bench', dir)
+    const thermostat = await thermostatOnPort(pair.devicePath, { reportEveryMs: 60_000 })
+    onTestFinished(async () => {
+      await thermostat.close()
+      await pair.close()
+    })
+    return [{ portPath: pair.hostPath, thingName: s.csr.thingName, shadowName: 'keys-bench', driver: 'jsonLines' }]
+  },
+  'bench.detach': () => [{ benchId: idsFrom('bench.attach', 'benchId')[0]! }],
+  'bench.list': () => [{}]
 }
 
 /** Answers so far, per method: the device-side calls take the ids earlier ones answered (the table's order is the contract's). */

@@ -139,6 +139,21 @@ describe('exports', () => {
     await expect(exportRange(store, lamp, {}, 'csv', path)).rejects.toThrow(/EEXIST/)
   })
 
+  it('CSV in one pass: a leaf first seen late in a long range still has its column in every row, and a leaf that becomes an object shows as JSON', async () => {
+    // Past the store's 2,000-row pages, so the rows written before the new leaf span several pages.
+    for (let v = 1; v <= 4500; v++) store.record(versionOf(lamp, v, { level: v, mode: v % 2 ? 'eco' : { fan: v }, ...(v > 4000 ? { firmware: `1.${v}` } : {}) }))
+    const path = join(dir, 'long.csv')
+    expect(await exportRange(store, lamp, {}, 'csv', path)).toEqual({ rows: 4500 })
+    const rows = readCsv(path)
+    expect(rows[0]).toEqual(['time', 'version', 'clientToken', 'reported.firmware', 'reported.level', 'reported.mode', 'reported.mode.fan'])
+    expect(rows).toHaveLength(4501)
+    expect(rows.slice(1).map((row) => Number(row[1]))).toEqual(Array.from({ length: 4500 }, (_, i) => i + 1))
+    expect(rows[1]).toEqual([new Date(t0 + 1000).toISOString(), '1', '', '', '1', 'eco', ''])
+    expect(rows[2]).toEqual([new Date(t0 + 2000).toISOString(), '2', '', '', '2', '{"fan":2}', '2'])
+    expect(rows[4001]!.slice(3)).toEqual(['1.4001', '4001', 'eco', ''])
+    expect(rows.every((row) => row.length === 7)).toBe(true)
+  })
+
   it('JSON lines: one version per line, in version order, the document as kept', async () => {
     for (const v of [2, 1, 3]) store.record(versionOf(lamp, v, { level: v, note: `line\n${v}` }, { clientToken: `t${v}` }))
     const path = join(dir, 'lamp.jsonl')

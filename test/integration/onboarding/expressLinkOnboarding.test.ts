@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DescribeThingCommand, ListAttachedPoliciesCommand, ListCertificatesCommand, ListThingPrincipalsCommand, ListThingsCommand } from '@aws-sdk/client-iot'
+import { CreatePolicyCommand, DescribeThingCommand, ListAttachedPoliciesCommand, ListCertificatesCommand, ListPoliciesCommand, ListThingPrincipalsCommand, ListThingsCommand, type IoTClient } from '@aws-sdk/client-iot'
 import { GetThingShadowCommand, IoTDataPlaneClient } from '@aws-sdk/client-iot-data-plane'
 import { afterEach, describe, expect, it } from 'vitest'
 import { onboardExpressLink, OnboardingError, type ExpressLinkOnboardingContext, type OnboardingProgress } from '../../../electron/core/onboarding'
@@ -75,6 +75,31 @@ describe('ExpressLink onboarding in one flow', () => {
       `policy ${result.policyName}`, `attachment of ${result.policyName}`
     ])
     expect(await accountContents(sandbox)).toEqual(before)
+  }, 60_000)
+
+  it('two modules onboarded at once on a fresh account both succeed: the one that loses the race to create the shared policy attaches it as it is', async () => {
+    const { sandbox, ctx, endpoint, rootCaPem } = await world()
+    const second = await expressLinkBench(cleanups)
+    await second.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+    // Both runs checked that the policy is missing; their CreatePolicy calls go out together.
+    const waiting: (() => void)[] = []
+    const racing = Object.create(sandbox.iot) as IoTClient // still an IoTClient, for the SDK's paginators
+    racing.send = (async (command: Parameters<IoTClient['send']>[0]) => {
+      if (command instanceof CreatePolicyCommand)
+        await new Promise<void>((resolve) => {
+          waiting.push(resolve)
+          if (waiting.length === 2) waiting.forEach((go) => go())
+        })
+      return sandbox.iot.send(command as never)
+    }) as IoTClient['send']
+    const [a, b] = await Promise.all([
+      onboardExpressLink({ endpoint, rootCaPem }, { ...ctx, iot: racing }),
+      onboardExpressLink({ endpoint, rootCaPem }, { ...ctx, iot: racing, driver: second.driver })
+    ])
+    expect(a.thingName).not.toBe(b.thingName)
+    expect([a.reused, b.reused].filter((r) => r.includes(`policy ${a.policyName}`))).toHaveLength(1)
+    expect((await sandbox.iot.send(new ListPoliciesCommand({}))).policies?.map((p) => p.policyName)).toEqual([a.policyName])
+    for (const result of [a, b]) expect((await sandbox.iot.send(new ListAttachedPoliciesCommand({ target: result.certificateArn }))).policies?.map((p) => p.policyName)).toEqual([a.policyName])
   }, 60_000)
 
   it('a policy name AWS refuses fails at createPolicy with its reason, and the certificate and thing it made are gone afterwards', async () => {

@@ -3,7 +3,10 @@
 // object ({"state":{"celsius":21}} gives state.celsius). Every point is kept (no window): columns
 // grow, and uPlot draws them as they are.
 
-const pairPattern = /([A-Za-z_][\w.-]*)\s*[:=]\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?=[\s,;]|$)/gi
+// A name starts at the first letter of a run of [\w.-] characters: the match is anchored at the
+// run's start (or the line's), so a long word that is not a name is tried once, not once per
+// character (which made a log of long lines quadratic: seconds a minute at 1 MB/s).
+const pairPattern = /(?:^|[^\w.-])[\d.-]*([A-Za-z_][\w.-]*)\s*[:=]\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(?=[\s,;]|$)/gi
 
 function jsonNumbers(value: unknown, prefix: string, out: Array<[string, number]>): void {
   if (typeof value === 'number' && Number.isFinite(value)) out.push([prefix, value])

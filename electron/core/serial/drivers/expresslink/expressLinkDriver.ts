@@ -154,12 +154,16 @@ export class ExpressLinkDriver extends EventEmitter<ExpressLinkDriverEvents> {
     return event
   }
 
-  /** Drains the event queue (research §14: poll until empty), emitting each. */
+  /**
+   * Drains the event queue (research §14: poll until empty), emitting each new one. Events a wait
+   * set aside come first; they were emitted when they came, so they are not emitted again.
+   */
   async pollEvents(): Promise<ExpressLinkEvent[]> {
-    const drained = this.unclaimed.splice(0)
-    for (let event = await this.nextEvent(); event; event = await this.nextEvent()) drained.push(event)
-    for (const event of drained) this.emit('event', event)
-    return drained
+    const kept = this.unclaimed.splice(0)
+    const fresh: ExpressLinkEvent[] = []
+    for (let event = await this.nextEvent(); event; event = await this.nextEvent()) fresh.push(event)
+    for (const event of fresh) this.emit('event', event)
+    return [...kept, ...fresh]
   }
 
   /** Polls until an event matching one of `ids` (and `param`) arrives; others are emitted as they come. */
@@ -210,6 +214,11 @@ export class ExpressLinkDriver extends EventEmitter<ExpressLinkDriverEvents> {
     await this.command(shadowCommand(index, 'SUBSCRIBE'))
     const event = await this.waitForEvent([eventIds.shadowSubscribeAccepted, eventIds.shadowSubscribeRejected], index ?? 0, timeoutMs, shadowCommand(index, 'SUBSCRIBE'))
     if (event.id === eventIds.shadowSubscribeRejected) throw new ExpressLinkCommandError(shadowCommand(index, 'SUBSCRIBE'), 24, 'SHADOW ERROR the module reported SHADOW SUBNACK')
+  }
+
+  /** Stops the delta subscription (the spec gives no event for it). */
+  async unsubscribeShadowDeltas(index?: number): Promise<void> {
+    await this.command(shadowCommand(index, 'UNSUBSCRIBE'))
   }
 
   /** The next queued delta document, or undefined. */

@@ -25,7 +25,7 @@ export class JsonLinesWriteError extends Error {
 /** The device answered with an `error` message. */
 export class JsonLinesDeviceError extends Error {
   override readonly name = 'JsonLinesDeviceError'
-  constructor(readonly request: string, readonly id: string, readonly code: string, detail: string | undefined) {
+  constructor(readonly request: string, readonly id: string, readonly code: string, readonly detail: string | undefined) {
     super(`The device refused "${request}" (id ${id}) with ${code}${detail ? `: ${detail}` : ''}.`)
   }
 }

@@ -163,8 +163,9 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
   /**
    * Writes the device's identity, one item per message, then commits: the only time a private key
    * leaves the vault, over this cable. Resolves with the device's first `connected` or `failed`.
+   * `onStep` hears each item (and the commit) before it is sent, for progress; never its value.
    */
-  async provision(input: ProvisionInput, connectTimeoutMs = 30_000): Promise<DeviceConnection> {
+  async provision(input: ProvisionInput, connectTimeoutMs = 30_000, onStep?: (step: ProvisionItem | 'commit') => void): Promise<DeviceConnection> {
     const items: [ProvisionItem, string | undefined][] = [
       ['endpoint', input.endpoint],
       ['thingName', input.thingName],
@@ -173,10 +174,13 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
       ['rootCa', input.rootCaPem]
     ]
     for (const [item, value] of items) {
-      if (value !== undefined) await this.request({ type: 'provision', item, value }, 'ack')
+      if (value === undefined) continue
+      onStep?.(item)
+      await this.request({ type: 'provision', item, value }, 'ack')
     }
     const outcome = this.nextConnectionOutcome(connectTimeoutMs)
     outcome.catch(() => undefined)
+    onStep?.('commit')
     await this.request({ type: 'provision_commit' }, 'ack')
     return outcome
   }

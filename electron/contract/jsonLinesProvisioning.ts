@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { thingNameSchema } from './awsRules'
+import { serialPathSchema } from './serial'
+
+// The wizard's optional last step for JSON-lines boards (docs/serial-json-lines.md §3): the thing's
+// endpoint, certificate and private key written to the board over the cable, then its connection
+// watched. The key goes from the vault to the port inside the back end: nothing here carries it.
+
+/** provisioning.writeToDevice's argument: the port the board is on and the identity to give it. */
+export const writeToDeviceArgsSchema = z
+  .object({
+    portPath: serialPathSchema,
+    thingName: thingNameSchema,
+    certificateId: z.string().regex(/^[0-9a-f]{64}$/, 'Certificate id must be the 64 hex digits AWS IoT gives a certificate')
+  })
+  .strict()
+export type WriteToDeviceArgs = z.infer<typeof writeToDeviceArgsSchema>
+
+/** What the board is being told or asked, in the order it happens. */
+export const deviceWriteSteps = ['hello', 'endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa', 'commit', 'connect'] as const
+export type DeviceWriteStep = (typeof deviceWriteSteps)[number]
+
+/** Streamed as provisioning.deviceWrite while provisioning.writeToDevice runs. `detail` never holds a key. */
+export interface DeviceWriteProgress {
+  portPath: string
+  thingName: string
+  step: DeviceWriteStep
+  status: 'started' | 'done' | 'failed'
+  detail?: string
+}
+
+export interface DeviceWriteResult {
+  portPath: string
+  thingName: string
+  certificateId: string
+  /** Where the board now connects (host:port). */
+  endpoint: string
+  /** The board's own words: its hello and its last connection message. */
+  device: { model: string; firmware: string; serial: string }
+  connection: { state: 'connected'; detail?: string }
+}

@@ -1,0 +1,73 @@
+import { defineStore } from 'pinia'
+import { onScopeDispose, ref } from 'vue'
+import { deviceWriteSteps, type DeviceWriteProgress, type DeviceWriteResult, type DeviceWriteStep } from '@contract/jsonLinesProvisioning'
+import { useApi } from '../api/useApi'
+import { rememberedRef } from './support/remembered'
+
+// The wizard's optional last step for a JSON-lines board: write the thing's identity to it over the
+// cable and watch it connect. The private key never comes here: the back end reads it from the vault
+// and sends it to the port; this store only hears each step (provisioning.deviceWrite) and the result.
+
+export type DeviceWriteStepStatus = 'pending' | DeviceWriteProgress['status']
+
+export interface DeviceWriteRow {
+  step: DeviceWriteStep
+  status: DeviceWriteStepStatus
+  detail: string
+}
+
+const isString = (value: unknown): value is string => typeof value === 'string'
+const freshSteps = (): DeviceWriteRow[] => deviceWriteSteps.map((step) => ({ step, status: 'pending', detail: '' }))
+
+export const useDeviceWriteStore = defineStore('deviceWrite', () => {
+  const api = useApi()
+
+  /** The port last written to: a bench writes board after board on the same cable. */
+  const portPath = rememberedRef('provisioning.deviceWritePort', '', isString)
+  /** The user said yes to the key leaving the vault, for this thing only. */
+  const confirmedFor = ref<string | null>(null)
+  const running = ref(false)
+  const target = ref<{ portPath: string; thingName: string } | null>(null)
+  const steps = ref<DeviceWriteRow[]>(freshSteps())
+  const result = ref<DeviceWriteResult | null>(null)
+  const error = ref<unknown>(null)
+
+  /** Forgets the last write (the next thing of a batch starts unconfirmed). */
+  function reset(): void {
+    if (running.value) return
+    confirmedFor.value = null
+    target.value = null
+    steps.value = freshSteps()
+    result.value = null
+    error.value = null
+  }
+
+  async function write(thing: { thingName: string; certificateId: string }): Promise<void> {
+    const path = portPath.value.trim()
+    if (running.value || !path || confirmedFor.value !== thing.thingName) return
+    running.value = true
+    target.value = { portPath: path, thingName: thing.thingName }
+    steps.value = freshSteps()
+    result.value = null
+    error.value = null
+    portPath.value = path
+    try {
+      result.value = await api.call('provisioning.writeToDevice', { portPath: path, thingName: thing.thingName, certificateId: thing.certificateId })
+    } catch (caught) {
+      error.value = caught
+    } finally {
+      running.value = false
+    }
+  }
+
+  function progressed(p: DeviceWriteProgress): void {
+    if (!target.value || p.portPath !== target.value.portPath || p.thingName !== target.value.thingName) return
+    const row = steps.value.find((s) => s.step === p.step)
+    if (row) Object.assign(row, { status: p.status, detail: p.detail ?? '' })
+  }
+
+  const stops = [api.on('provisioning.deviceWrite', progressed)]
+  onScopeDispose(() => stops.forEach((stop) => stop()))
+
+  return { portPath, confirmedFor, running, target, steps, result, error, reset, write }
+})

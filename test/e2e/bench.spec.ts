@@ -1,0 +1,77 @@
+import type { Locator, Page } from '@playwright/test'
+import { thermostatOnPort, type RunningThermostat } from '../devices/thermostat/onPort'
+import { openPtyPair, type PtyPair } from '../support/ptyPair'
+import { callApi } from './callApi'
+import { expect, test } from './fixtures'
+
+// The bench in the shadow inspector, in browser mode against `thingbench serve` and the Local IoT
+// Core: the JSON-lines thermostat simulator on a socat pty, a thing provisioned with a local key,
+// the port attached from the inspector, a desired change in the editor followed by the board.
+
+const thingName = 'bench-thermo-e2e'
+let pair: PtyPair | undefined
+let thermostat: RunningThermostat | undefined
+
+test.afterEach(async () => {
+  await thermostat?.close()
+  await pair?.close()
+  thermostat = undefined
+  pair = undefined
+})
+
+const leaf = (page: Page, section: 'desired' | 'reported' | 'delta', path: string): Locator => page.getByTestId(`shadow-tree-${section}`).locator(`[data-path="${path}"]`)
+
+/** Replaces a CodeMirror editor's text, as a person selecting all and typing would. */
+async function typeInto(page: Page, testId: string, text: string): Promise<void> {
+  await page.getByTestId(testId).click()
+  await page.keyboard.press('ControlOrMeta+A')
+  await page.keyboard.insertText(text)
+}
+
+const holderOf = async (page: Page, path: string): Promise<string | undefined> =>
+  ((await callApi(page, 'serial.list', {})) as { ports: Array<{ path: string; heldBy?: string }> }).ports.find((port) => port.path === path)?.heldBy
+
+test('attach the thermostat on a pty to its shadow: a desired change in the editor is reported back by the board, with the latency', async ({ app, served, snap }) => {
+  pair = await openPtyPair('thermostat')
+  thermostat = await thermostatOnPort(pair.devicePath, { tickMs: 20, thermostat: { rate: 50 }, reportEveryMs: 60_000 })
+  const outcome = (await callApi(app, 'provisioning.run', { plan: { thingName } })) as { outcome: string }
+  expect(outcome.outcome, JSON.stringify(outcome)).toBe('provisioned')
+  // A pty is never in the OS list: the technician adds its path once (the Serial view does the same).
+  await callApi(app, 'serial.watchPath', { path: pair.hostPath })
+
+  await app.goto(`${served.url}#/shadow/${thingName}`)
+  await expect(app.getByTestId('shadow-view')).toHaveAttribute('data-watch-state', 'watching')
+  const panel = app.getByTestId('bench-panel')
+  await panel.getByTestId('bench-port').click()
+  await app.locator('.n-base-select-option', { hasText: pair.hostPath }).click()
+  await panel.getByTestId('bench-driver-jsonLines').click()
+  await panel.getByTestId('bench-attach').click()
+  await expect(panel.getByTestId('bench-state')).toHaveAttribute('data-state', 'attached')
+  await expect(panel.getByTestId('bench-reason')).toContainText(`${pair.hostPath} attached to ${thingName}`)
+  await expect(panel.getByTestId('bench-latency-none')).toBeVisible()
+  expect(await holderOf(app, pair.hostPath)).toBe(`bench: ${thingName}`)
+
+  // The cloud's move in the editor: the board hears the delta and reports the new target.
+  await typeInto(app, 'shadow-editor-text', '{"target_temperature": 26}')
+  await app.getByTestId('shadow-editor-send').click()
+  await expect(app.getByTestId('shadow-editor-sent')).toContainText('Accepted')
+  await expect(leaf(app, 'reported', 'reported.target_temperature')).toContainText('26')
+  await expect(app.getByTestId('shadow-tree-delta')).toContainText('No delta')
+  await expect(panel.getByTestId('bench-latency-last')).toHaveText(/^\d+ ms$/)
+  await expect(panel.getByTestId('bench-latency')).toContainText('over 1 change')
+  await snap('bench-attached-reported')
+
+  // A second change: the median is over both.
+  await typeInto(app, 'shadow-editor-text', '{"target_temperature": 18}')
+  await app.getByTestId('shadow-editor-send').click()
+  await expect(leaf(app, 'reported', 'reported.target_temperature')).toContainText('18')
+  await expect(panel.getByTestId('bench-latency')).toContainText('over 2 changes')
+  await expect(panel.getByTestId('bench-latency-p50')).toHaveText(/^\d+ ms$/)
+  await snap('bench-latency')
+
+  await panel.getByTestId('bench-detach').click()
+  await expect(panel.getByTestId('bench-ended')).toContainText('as asked')
+  await expect(panel.getByTestId('bench-attach')).toBeVisible()
+  expect(await holderOf(app, pair.hostPath)).toBeUndefined()
+  await snap('bench-detached')
+})

@@ -1,0 +1,143 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { CreateThingGroupCommand, ListCertificatesCommand, ListThingGroupsForThingCommand, ListThingsCommand } from '@aws-sdk/client-iot'
+import type { Locator, Page } from '@playwright/test'
+import { onboardingSteps } from '../../electron/contract/onboarding'
+import { expressLinkOnPort } from '../devices/expresslink/onPort'
+import { openPtyPair, type PtyPair } from '../support/ptyPair'
+import { expect, test } from './fixtures'
+
+// ExpressLink onboarding from the Serial view in browser mode against `thingbench serve` and the
+// Local IoT Core: the simulated module on a real socat pty, onboarded step by step, its shadow
+// opened in the inspector; then two more boards plugged in are offered "Provision this device"
+// with the same choices and onboard side by side.
+
+let folder: string
+const cleanups: (() => Promise<void>)[] = []
+
+test.beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'thingbench-e2e-onboarding-'))
+})
+test.afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+  await rm(folder, { recursive: true, force: true })
+})
+
+/** A simulated ExpressLink module (its Wi-Fi set unless `wifi` is false), plugged in on `<folder>/<name>-host`. */
+async function plugInModule(name: string, wifi = true): Promise<{ hostPath: string; thingName: string }> {
+  const stateDir = join(folder, `${name}-state`)
+  await mkdir(stateDir)
+  if (wifi) await writeFile(join(stateDir, 'config.json'), JSON.stringify({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' }))
+  const pair: PtyPair = await openPtyPair(name, folder)
+  cleanups.push(() => pair.close())
+  const running = await expressLinkOnPort(pair.devicePath, { stateDir, backoffMs: 0 })
+  cleanups.push(() => running.close())
+  return { hostPath: pair.hostPath, thingName: running.module.thingName }
+}
+
+async function addPath(app: Page, path: string): Promise<void> {
+  await app.getByTestId('serial-add-path').locator('input').fill(path)
+  await app.getByTestId('serial-add-path-button').click()
+  await expect(app.getByTestId('serial-port-path').getByText(path, { exact: true })).toBeVisible()
+}
+
+const flowOn = (app: Page, path: string): Locator => app.locator(`[data-testid="onboarding-flow"][data-port="${path}"]`)
+
+/** Every step done, but `skipped` (what the account already had). */
+async function expectOnboarded(flow: Locator, thingName: string, skipped: string[] = []): Promise<void> {
+  await expect(flow).toHaveAttribute('data-outcome', 'onboarded', { timeout: 30_000 })
+  for (const step of onboardingSteps) await expect(flow.getByTestId(`onboarding-step-${step}`), step).toHaveAttribute('data-status', skipped.includes(step) ? 'skipped' : 'done')
+  await expect(flow.getByTestId('onboarding-thing')).toHaveText(thingName)
+}
+
+test('an ExpressLink module on a pty is onboarded from the Serial view step by step, its shadow opens in the inspector, and new boards are offered the same onboarding', async ({ app, iot, sandbox, snap }) => {
+  void sandbox
+  await iot.send(new CreateThingGroupCommand({ thingGroupName: 'line-1' }))
+  const first = await plugInModule('board-a')
+
+  await app.getByTestId('nav-serial').click()
+  await addPath(app, first.hostPath)
+  // A port nobody has onboarded from yet is not offered anything: the offer follows a first onboarding.
+  await expect(app.getByTestId('onboarding-offer')).toHaveCount(0)
+  const row = app.getByTestId('serial-ports').locator('tr', { has: app.getByTestId('serial-port-path').getByText(first.hostPath, { exact: true }) })
+  await row.getByTestId('serial-onboard').click()
+  const flow = flowOn(app, first.hostPath)
+  await expect(flow).toHaveAttribute('data-outcome', 'ready')
+
+  // The group picker lists the account's groups.
+  await flow.getByTestId('onboarding-group').click()
+  await app.locator('.n-base-select-option', { hasText: 'line-1' }).click()
+  await snap('onboarding-ready')
+  await flow.getByTestId('onboarding-start').click()
+
+  await expectOnboarded(flow, first.thingName)
+  await expect(flow.getByTestId('onboarding-step-createThing')).toContainText(first.thingName)
+  await expect(flow.getByTestId('onboarding-step-addToGroup')).toContainText('line-1')
+  await expect(flow.getByTestId('onboarding-certificate')).toHaveText(/^[0-9a-f]{64}$/)
+  await expect(flow.getByTestId('onboarding-endpoint')).toHaveText(/^[\w.-]+:\d+$/)
+  await expect(flow.getByTestId('onboarding-module-time')).toHaveText(/^\d+\.\d s of \d+\.\d s \(\d+%\)$/)
+  await expect(flow.getByTestId('onboarding-shadow')).toContainText('onboardedAt')
+  await expect(flow.getByTestId('onboarding-failure')).toHaveCount(0)
+  // The port is free again for the monitor once the flow is over.
+  await expect(row).not.toContainText('ExpressLink onboarding')
+  await snap('onboarding-done')
+  expect((await iot.send(new ListThingGroupsForThingCommand({ thingName: first.thingName }))).thingGroups?.map((g) => g.groupName)).toEqual(['line-1'])
+
+  // Two more boards on a bench: each new port is offered the last choices, and both run at once.
+  const paths = [join(folder, 'board-b-host'), join(folder, 'board-c-host')]
+  for (const path of paths) await addPath(app, path) // watched before they exist, as a USB port before its board
+  const second = await plugInModule('board-b')
+  const third = await plugInModule('board-c')
+  for (const path of paths) {
+    const offer = app.locator(`[data-testid="onboarding-offer"][data-port="${path}"]`)
+    await expect(offer).toBeVisible()
+    await expect(offer).toContainText('group line-1')
+  }
+  await snap('onboarding-offers')
+  for (const path of paths) await app.locator(`[data-testid="onboarding-offer"][data-port="${path}"]`).getByTestId('onboarding-offer-accept').click()
+  await expect(app.getByTestId('onboarding-offer')).toHaveCount(0)
+  // The shared policy the first board's run made is attached as it is.
+  await expectOnboarded(flowOn(app, second.hostPath), second.thingName, ['createPolicy'])
+  await expectOnboarded(flowOn(app, third.hostPath), third.thingName, ['createPolicy'])
+  await expect(flowOn(app, third.hostPath).getByTestId('onboarding-step-createPolicy')).toContainText('ThingBench-ExpressLink exists')
+  for (const thingName of [second.thingName, third.thingName])
+    expect((await iot.send(new ListThingGroupsForThingCommand({ thingName }))).thingGroups?.map((g) => g.groupName)).toEqual(['line-1'])
+  await snap('onboarding-many')
+
+  // The first module's shadow, one click away, shows what the module reported through its own connection.
+  await flow.getByTestId('onboarding-open-shadow').click()
+  await expect(app).toHaveURL(new RegExp(`#/shadow/${first.thingName}$`))
+  await expect(app.getByTestId('shadow-view')).toHaveAttribute('data-watch-state', 'watching')
+  await expect(app.getByTestId('shadow-tree-reported')).toContainText('onboardedAt')
+  await snap('onboarding-shadow')
+})
+
+test('a module that cannot connect (no Wi-Fi set) fails at connect with its reason in words, and the undo of everything the run made is shown', async ({ app, iot, sandbox, snap }) => {
+  void sandbox
+  const board = await plugInModule('board-nowifi', false)
+  await app.getByTestId('nav-serial').click()
+  await addPath(app, board.hostPath)
+  const row = app.getByTestId('serial-ports').locator('tr', { has: app.getByTestId('serial-port-path').getByText(board.hostPath, { exact: true }) })
+  await row.getByTestId('serial-onboard').click()
+  const flow = flowOn(app, board.hostPath)
+  await flow.getByTestId('onboarding-start').click()
+
+  await expect(flow).toHaveAttribute('data-outcome', 'rolledBack', { timeout: 30_000 })
+  await expect(flow.getByTestId('onboarding-step-connect')).toHaveAttribute('data-status', 'failed')
+  await expect(flow.getByTestId('onboarding-step-verifyShadow')).toHaveAttribute('data-status', 'pending')
+  // What the run had made is marked undone, not left looking done.
+  await expect(flow.getByTestId('onboarding-step-createThing')).toContainText('undone')
+  await expect(flow.getByTestId('onboarding-start')).toHaveText('Try again')
+  const failure = flow.getByTestId('onboarding-failure')
+  await expect(failure).toContainText('Failed at “Connect the module”')
+  await expect(failure).toContainText('could not join the network: check SSID and Passphrase')
+  // The module's endpoint is put back, and every AWS write undone.
+  const undone = failure.getByTestId('onboarding-undo')
+  for (const action of ['AT+CONF Endpoint=', 'DetachPolicy', 'DeletePolicy', 'DetachThingPrincipal', 'DeleteThing', 'DeleteCertificate']) await expect(undone.filter({ hasText: action }).first()).toHaveAttribute('data-status', 'done')
+  await expect(failure.getByTestId('onboarding-rolled-back')).toBeVisible()
+  await expect(flow.getByTestId('onboarding-done')).toHaveCount(0)
+  await snap('onboarding-failed')
+  expect((await iot.send(new ListThingsCommand({}))).things).toEqual([])
+  expect((await iot.send(new ListCertificatesCommand({}))).certificates).toEqual([])
+})
