@@ -34,6 +34,8 @@ export interface HomeLayout {
   historyFile: string
   /** Where history exports go when the user names no folder. */
   historyExportsDir: string
+  /** The friendly names given to serial ports, by serial number (the app, `thingbench serial` and `onboard` share them). */
+  serialPortNamesFile: string
 }
 
 export function homeLayout(root: string): HomeLayout {
@@ -46,6 +48,7 @@ export function homeLayout(root: string): HomeLayout {
     logsDir: join(root, 'logs'),
     logFile: join(root, 'logs', 'thingbench.log'),
     historyFile: join(root, 'history.sqlite'),
-    historyExportsDir: join(root, 'exports', 'history')
+    historyExportsDir: join(root, 'exports', 'history'),
+    serialPortNamesFile: join(root, 'serial-ports.json')
   }
 }

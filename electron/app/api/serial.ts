@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import type { Handlers, ParsedArgs, SerialDataChunk } from '../../contract'
 import { PortNames, SerialError, SerialPorts, type PortHandle, type PortView } from '../../core/serial'
 import type { BackendContext } from './context'
@@ -26,7 +25,7 @@ export class SerialHandlers {
   /** The app's ports, discovery started (for the drivers and the bench). */
   ports(): Promise<SerialPorts> {
     this.manager ??= (async () => {
-      const names = await PortNames.open(join(this.ctx.session.layout.root, 'serial-ports.json'))
+      const names = await PortNames.open(this.ctx.session.layout.serialPortNamesFile)
       const ports = new SerialPorts({ names })
       ports.on('portsChanged', ({ ports: list, added, removed, degraded }) =>
         this.ctx.events.emit('serial.portsChanged', { ports: list, added: added.map((p) => p.path), removed: removed.map((p) => p.path), ...(degraded ? { degraded } : {}) })

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { describeConnection, type Connection } from '../../contract'
 import { firstProblem, policyNameSchema, thingGroupNameSchema } from '../../contract/awsRules'
@@ -39,7 +38,7 @@ export async function onboardCommand(argv: string[], ctx: CommandContext): Promi
   const json = flags.json ?? false
 
   return withRecoveredSession(ctx, json, async (session) => {
-    const ports = new SerialPorts({ names: await PortNames.open(join(session.layout.root, 'serial-ports.json')) })
+    const ports = new SerialPorts({ names: await PortNames.open(session.layout.serialPortNamesFile) })
     const started = performance.now()
     try {
       const result = await onboardExpressLinkOnPort({

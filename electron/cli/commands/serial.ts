@@ -1,6 +1,6 @@
-import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { PortNames, SerialPorts, defaultPortSettings, parityChoices, type PortSettings } from '../../core/serial'
+import { homeLayout } from '../../core/home'
 import type { CommandContext } from '../commandContext'
 import { UsageError } from '../errors'
 import { stopSignal } from '../stopSignal'
@@ -20,7 +20,7 @@ export async function serialCommand(argv: string[], ctx: CommandContext, signals
   const [action, ...rest] = argv
   if (action !== 'list' && action !== 'monitor') throw new UsageError(`serial needs list or monitor${action === undefined ? '' : `, got "${action}"`}`)
   const { values: flags } = parseArgs({ args: rest, options, strict: true, allowPositionals: false })
-  const ports = new SerialPorts({ names: await PortNames.open(join(ctx.home, 'serial-ports.json')) })
+  const ports = new SerialPorts({ names: await PortNames.open(homeLayout(ctx.home).serialPortNamesFile) })
   try {
     await ports.start()
     for (const path of flags.watch ?? []) await ports.watchPath(path)

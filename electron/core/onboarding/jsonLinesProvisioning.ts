@@ -4,7 +4,7 @@ import type { DeviceWriteProgress, DeviceWriteResult, DeviceWriteStep } from '..
 import { allItems, describeAwsError } from '../aws'
 import type { SerialPorts } from '../serial'
 import { defaultPortSettings } from '../serial/settings'
-import { JsonLinesClosedError, JsonLinesDeviceError, JsonLinesDriver, JsonLinesTimeoutError, JsonLinesWriteError, type DeviceHello, type Diagnostic, type DriverLog } from '../serial/drivers/jsonLines'
+import { JsonLinesClosedError, JsonLinesConnectTimeoutError, JsonLinesDeviceError, JsonLinesDriver, JsonLinesTimeoutError, JsonLinesWriteError, type DeviceHello, type Diagnostic, type DriverLog } from '../serial/drivers/jsonLines'
 import type { ProvisionItem } from '../serial/drivers/jsonLines/protocol'
 import type { Vault } from '../vault'
 
@@ -99,6 +99,12 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
   driver.on('diagnostic', (diagnostic) => heard.push(diagnostic))
   // Where the write is; an object, as the driver's callbacks move it on.
   const at: { step: DeviceWriteStep } = { step: 'hello' }
+  /** The commit is known to be through (a connection message, the outcome, or a failure after it): say so once, and wait for the connection. */
+  const passCommit = (): void => {
+    if (at.step !== 'commit') return
+    emit('commit', 'done', 'the device stored its new identity')
+    at.step = 'connect'
+  }
   try {
     emit('hello', 'started')
     const hello = await greet(driver, portPath, requestTimeoutMs, heard)
@@ -111,10 +117,7 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
     emit('hello', 'done', who)
 
     const onConnection = ({ state, detail }: { state: string; detail?: string }): void => {
-      if (at.step === 'commit') {
-        emit('commit', 'done', 'the device stored its new identity')
-        at.step = 'connect'
-      }
+      passCommit()
       if (at.step !== 'connect') return
       if (state === 'connecting') emit('connect', 'started', detail ? `connecting to ${detail}` : 'connecting')
     }
@@ -126,8 +129,7 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
     }
     const input = { endpoint: request.endpoint, thingName, certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem, ...(request.rootCaPem ? { rootCaPem: request.rootCaPem } : {}) }
     const outcome = await driver.provision(input, ctx.connectTimeoutMs ?? 30_000, onStep)
-    if (at.step === 'commit') emit('commit', 'done', 'the device stored its new identity')
-    at.step = 'connect'
+    passCommit()
     if (outcome.state === 'failed') {
       throw new DeviceWriteError(
         'DeviceConnectFailed',
@@ -145,10 +147,7 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
       connection: { state: 'connected', ...(outcome.detail ? { detail: outcome.detail } : {}) }
     }
   } catch (error) {
-    if (at.step === 'commit' && failedAfterCommit(error)) {
-      emit('commit', 'done', 'the device stored its new identity')
-      at.step = 'connect'
-    }
+    if (failedAfterCommit(error)) passCommit()
     const failure = error instanceof DeviceWriteError ? error : inWords(error, at.step, request)
     emit(at.step, 'failed', failure.message)
     throw failure
@@ -213,12 +212,9 @@ async function greet(driver: JsonLinesDriver, portPath: string, timeoutMs: numbe
   }
 }
 
-/**
- * Whether the commit was acknowledged before `error`: only the wait for the board's connection fails
- * with a plain Error (its timeout) or a port closed with no request waiting.
- */
+/** Whether the commit was acknowledged before `error`: only the wait for the board's connection times out so, or sees the port close with no request waiting. */
 function failedAfterCommit(error: unknown): boolean {
-  return (error instanceof JsonLinesClosedError && error.id === undefined) || (error instanceof Error && error.constructor === Error)
+  return error instanceof JsonLinesConnectTimeoutError || (error instanceof JsonLinesClosedError && error.id === undefined)
 }
 
 /** A failure while writing or after the commit, in words that say what the board now holds. */
@@ -253,8 +249,8 @@ function inWords(error: unknown, step: DeviceWriteStep, request: DeviceIdentityR
     const after = step === 'connect' ? ' The device had stored its new identity.' : ` ${kept}`
     return new DeviceWriteError('PortClosed', `${error.message}${after}`)
   }
-  if (step === 'connect' && error instanceof Error)
-    return new DeviceWriteError('DeviceConnectTimeout', `${error.message} (it was to connect to ${request.endpoint} as ${request.thingName}).`)
+  if (error instanceof JsonLinesConnectTimeoutError)
+    return new DeviceWriteError('DeviceConnectTimeout', `${error.message.replace(/\.$/, '')} (it was to connect to ${request.endpoint} as ${request.thingName}).`)
   if (error instanceof Error) return new DeviceWriteError('DeviceRefused', `${error.message} ${kept}`)
   return new DeviceWriteError('DeviceRefused', `${String(error)} ${kept}`)
 }

@@ -3,11 +3,11 @@ import { onScopeDispose, ref } from 'vue'
 import type { BenchDriver, BenchView } from '@contract/bench'
 import type { ShadowKeyView } from '@contract/shadow'
 import { useApi } from '../api/useApi'
+import { shadowIdOf } from './support/shadowId'
 import { trackedCall } from './support/trackedCall'
 import type { PortSettings } from './useSerialStore'
 
 const sameShadow = (bench: BenchView, key: ShadowKeyView): boolean => bench.thingName === key.thingName && bench.shadowName === key.shadowName
-const shadowIdOf = ({ thingName, shadowName }: ShadowKeyView): string => (shadowName === undefined ? thingName : `${thingName}/${shadowName}`)
 
 /**
  * The serial benches: boards attached to a shadow (bench.*). Each bench.event carries the bench as

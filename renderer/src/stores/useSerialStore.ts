@@ -73,6 +73,16 @@ export const useSerialStore = defineStore('serial', () => {
   const api = useApi()
 
   const ports = ref<SerialPortView[]>([])
+  /** The ports plugged in now, to pick one for a bench or a write: a held one is shown with its holder and cannot be picked. */
+  const portChoices = computed(() =>
+    ports.value
+      .filter((port) => port.present)
+      .map((port) => ({
+        value: port.path,
+        label: `${port.friendlyName ? `${port.friendlyName} — ` : ''}${port.path}${port.manufacturer ? ` · ${port.manufacturer}` : ''}${port.heldBy ? ` (held by ${port.heldBy})` : ''}`,
+        disabled: port.heldBy !== undefined
+      }))
+  )
   const degraded = ref<string | undefined>()
   const listError = ref('')
   const loading = ref(false)
@@ -294,6 +304,7 @@ export const useSerialStore = defineStore('serial', () => {
 
   return {
     ports,
+    portChoices,
     degraded,
     listError,
     loading,

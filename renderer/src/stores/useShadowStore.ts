@@ -6,6 +6,7 @@ import { useApi } from '../api/useApi'
 import { rememberedRef } from './support/remembered'
 import { changedLeafPaths, deltaOf, stateBytes } from './support/shadowDocument'
 import { allPages, trackedCall } from './support/trackedCall'
+import { shadowIdOf } from './support/shadowId'
 
 /** How long a changed leaf stays highlighted. */
 export const highlightMs = 4000
@@ -18,10 +19,6 @@ export type Presence =
 
 export type ShadowSection = 'desired' | 'reported'
 
-/** A tab's id: the thing, and the shadow's name for a named one (neither name can hold a "/"). */
-export function tabIdOf({ thingName, shadowName }: ShadowKeyView): string {
-  return shadowName === undefined ? thingName : `${thingName}/${shadowName}`
-}
 
 /** What the editor held for a tab, so switching back finds the person's unsent work. */
 export interface EditorDraft {
@@ -105,7 +102,7 @@ export const useShadowStore = defineStore('shadow', () => {
 
   function createSession(next: ShadowKeyView): ShadowSession {
     const session: ShadowSession = {
-      id: tabIdOf(next),
+      id: shadowIdOf(next),
       key: withKey(next),
       document: shallowRef(null),
       previous: shallowRef(null),
@@ -297,8 +294,8 @@ export const useShadowStore = defineStore('shadow', () => {
    * current document at once, without asking again. Resolves once the shadow is being watched.
    */
   async function open(next: ShadowKeyView): Promise<void> {
-    const id = tabIdOf(next)
-    if (!tabs.value.some((k) => tabIdOf(k) === id)) tabs.value = [...tabs.value, withKey(next)]
+    const id = shadowIdOf(next)
+    if (!tabs.value.some((k) => shadowIdOf(k) === id)) tabs.value = [...tabs.value, withKey(next)]
     activeId.value = id
     const session = sessions.get(id) ?? createSession(next)
     session.unseen.value = 0
@@ -313,23 +310,23 @@ export const useShadowStore = defineStore('shadow', () => {
 
   /** Watches every remembered tab that is not watched yet (the inspector opening after a reload). */
   async function restore(): Promise<void> {
-    await Promise.all(tabs.value.filter((k) => !sessions.has(tabIdOf(k))).map((k) => watchSession(createSession(k))))
+    await Promise.all(tabs.value.filter((k) => !sessions.has(shadowIdOf(k))).map((k) => watchSession(createSession(k))))
   }
 
   /** Closes a tab (its watch and presence end). The tab in front after it, if any, is returned. */
   async function closeTab(id: string): Promise<ShadowKeyView | null> {
-    const index = tabs.value.findIndex((k) => tabIdOf(k) === id)
+    const index = tabs.value.findIndex((k) => shadowIdOf(k) === id)
     if (index < 0) return null
     tabs.value = tabs.value.filter((_, i) => i !== index)
     if (activeId.value === id) {
       const neighbour = tabs.value[Math.min(index, tabs.value.length - 1)]
-      activeId.value = neighbour ? tabIdOf(neighbour) : null
-      const shown = neighbour && sessions.get(tabIdOf(neighbour))
+      activeId.value = neighbour ? shadowIdOf(neighbour) : null
+      const shown = neighbour && sessions.get(shadowIdOf(neighbour))
       if (shown) shown.unseen.value = 0
     }
     const session = sessions.get(id)
     if (session) await endSession(session)
-    return activeId.value === null ? null : (tabs.value.find((k) => tabIdOf(k) === activeId.value) ?? null)
+    return activeId.value === null ? null : (tabs.value.find((k) => shadowIdOf(k) === activeId.value) ?? null)
   }
 
   /**
@@ -338,13 +335,13 @@ export const useShadowStore = defineStore('shadow', () => {
    */
   async function replaceActive(next: ShadowKeyView): Promise<void> {
     const current = activeId.value
-    const id = tabIdOf(next)
+    const id = shadowIdOf(next)
     if (current === null || current === id) return open(next)
-    if (tabs.value.some((k) => tabIdOf(k) === id)) {
+    if (tabs.value.some((k) => shadowIdOf(k) === id)) {
       await closeTab(current)
       return open(next)
     }
-    tabs.value = tabs.value.map((k) => (tabIdOf(k) === current ? withKey(next) : k))
+    tabs.value = tabs.value.map((k) => (shadowIdOf(k) === current ? withKey(next) : k))
     const old = sessions.get(current)
     if (old) void endSession(old)
     await open(next)
@@ -368,7 +365,7 @@ export const useShadowStore = defineStore('shadow', () => {
   /** The open tabs, in order, with what the tab bar shows of each. */
   const openTabs = computed(() =>
     tabs.value.map((key) => {
-      const id = tabIdOf(key)
+      const id = shadowIdOf(key)
       const session = sessions.get(id)
       return { id, key, watchState: session?.watchState.value ?? 'idle', unseen: session?.unseen.value ?? 0, failed: !!session?.watchError.value }
     })

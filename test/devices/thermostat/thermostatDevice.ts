@@ -18,6 +18,8 @@ export interface ThermostatFaults {
   garbageEveryMs?: number
   /** Refuses provision_commit with this error, as firmware whose flash fails would (storage_failed). */
   failCommitWith?: { code: string; message: string }
+  /** Acknowledges provision_commit, then never says whether it connected (firmware stuck in its network stack). */
+  silentAfterCommit?: boolean
 }
 
 export interface ThermostatDeviceOptions {
@@ -215,6 +217,7 @@ export class ThermostatDevice {
       return this.send({ type: 'error', re, code: 'storage_failed', message: (error as Error).message })
     }
     this.send({ type: 'ack', re })
+    if (this.options.faults?.silentAfterCommit) return
     if (this.options.connect) void this.connect(identity)
     else this.send({ type: 'connection', state: 'failed', detail: 'identity stored; this simulator connects to MQTT only when started with --connect' })
   }

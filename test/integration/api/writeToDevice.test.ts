@@ -1,13 +1,17 @@
 import { createPrivateKey } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
 import { afterEach, describe, expect, it } from 'vitest'
+import { join } from 'node:path'
 import type { DeviceWriteProgress, MethodArgs } from '../../../electron/contract'
+import { writeIdentityToDevice } from '../../../electron/core/onboarding/jsonLinesProvisioning'
+import { PortNames, SerialPorts } from '../../../electron/core/serial'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
 import { thermostatOnPort, type RunningThermostat } from '../../devices/thermostat/onPort'
 import type { ThermostatDeviceOptions } from '../../devices/thermostat/thermostatDevice'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { until } from '../../support/until'
 import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/support/deviceCertificate'
+import { rejectionOf } from '../../support/refusal'
 
 // provisioning.writeToDevice through the contract: a thing provisioned in the real Local IoT Core,
 // the thermostat simulator on a socat pty as the board, the port taken from the app's SerialPorts.
@@ -48,15 +52,6 @@ async function provisioned(t: TestApi, plan: MethodArgs<'provisioning.run'>['pla
   const outcome = await t.api.call('provisioning.run', { plan })
   if (outcome.outcome !== 'provisioned') throw new Error(`not provisioned: ${JSON.stringify(outcome)}`)
   return { thingName: outcome.result.thingName, certificateId: outcome.result.certificateId }
-}
-
-async function refusal(call: Promise<unknown>): Promise<Error & { errorName?: string }> {
-  return call.then(
-    () => {
-      throw new Error('the call was expected to fail')
-    },
-    (error: Error & { errorName?: string }) => error
-  )
 }
 
 /** The lines of a key as the vault holds it and as the board receives it (PKCS#8). */
@@ -120,7 +115,7 @@ describe('provisioning.writeToDevice', () => {
   it('a board whose hello lacks the "provision" capability is refused in words, and nothing is written to it', async () => {
     const { t, pair, heard, progress } = await world({ connect: true, capabilities: [] })
     const thing = await provisioned(t, { thingName: 'no-capability' })
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
     expect(failure.errorName).toBe('NoProvisionCapability')
     expect(failure.message).toBe(
       `ThingBench thermostat simulator 1.0.0 (serial TB-THERMO-0001) on ${pair.hostPath} does not list "provision" in its hello's capabilities: its firmware cannot take an identity over the cable (docs/serial-json-lines.md §3). Nothing was written to it.`
@@ -132,7 +127,7 @@ describe('provisioning.writeToDevice', () => {
   it('a board that does not answer is refused in words, nothing is written to it, and the port is let go', async () => {
     const { t, pair, heard } = await world({ connect: true, faults: { silentAfterRequests: 0 } })
     const thing = await provisioned(t, { thingName: 'silent-board' })
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
     expect(failure.errorName).toBe('DeviceNotAnswering')
     expect(failure.message).toMatch(new RegExp(`^The device on ${pair.hostPath} did not answer ThingBench's hello within 3000 ms: .+ Nothing was written to it\\.$`))
     expect(heard.map((line) => JSON.parse(line).type)).toEqual(['hello'])
@@ -142,16 +137,35 @@ describe('provisioning.writeToDevice', () => {
   it('a board that stores the identity but cannot connect (no policy on the certificate) fails with the board\'s own detail', async () => {
     const { t, pair, progress } = await world()
     const thing = await provisioned(t, { thingName: 'no-policy', policy: { mode: 'none' } })
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
     expect(failure.errorName).toBe('DeviceConnectFailed')
     expect(failure.message).toMatch(/^The device stored its new identity but could not connect to .+ as no-policy: .+\. Check the board's network/)
     expect(stepsOf(progress).slice(-3)).toEqual(['commit:done', 'connect:started', 'connect:failed'])
   }, 60_000)
 
+  it('a board that takes the identity but never says whether it connected gets a timeout that says it stored the identity', async () => {
+    const { t, pair, progress } = await world({ connect: true, faults: { silentAfterCommit: true } })
+    const thing = await provisioned(t, { thingName: 'silent-after-commit' })
+    // Core directly, for a short wait: the contract gives a board the protocol's 30 s.
+    const ports = new SerialPorts({ names: await PortNames.open(join(t.home, 'core-serial-ports.json')), pollMs: 100 })
+    cleanups.push(() => ports.close())
+    const failure = await rejectionOf(
+      writeIdentityToDevice(
+        { portPath: pair.hostPath, ...thing, endpoint: '127.0.0.1:8883' },
+        { iot: await t.session.iotClient({ kind: 'local' }), vault: t.session.vault, ports, connectTimeoutMs: 500, onProgress: (p) => void progress.push(p) }
+      )
+    )
+    expect(failure.errorName).toBe('DeviceConnectTimeout')
+    expect(failure.message).toBe(
+      'The device stored its identity but did not say whether it connected within 500 ms: check its network and the endpoint (it was to connect to 127.0.0.1:8883 as silent-after-commit).'
+    )
+    expect(stepsOf(progress).slice(-3)).toEqual(['commit:started', 'commit:done', 'connect:failed'])
+  }, 60_000)
+
   it('a board that refuses the commit (its flash failed) is reported in its words, and it keeps its old identity', async () => {
     const { t, pair, progress } = await world({ connect: true, faults: { failCommitWith: { code: 'storage_failed', message: 'flash write failed' } } })
     const thing = await provisioned(t, { thingName: 'flash-broken' })
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
     expect(failure.errorName).toBe('DeviceRefused')
     expect(failure.message).toBe('The device could not write its identity to its flash (storage_failed): flash write failed. The device keeps the identity it had before.')
     expect(stepsOf(progress).slice(-2)).toEqual(['commit:started', 'commit:failed'])
@@ -161,7 +175,7 @@ describe('provisioning.writeToDevice', () => {
     const { t, pair, heard, progress } = await world()
     const device = await makeDeviceCertificateWithKey({ commonName: 'own-key' })
     const thing = await provisioned(t, { thingName: 'own-key', certificate: { mode: 'existing', certificatePem: device.certificatePem }, policy: { mode: 'none' } })
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing }))
     expect(failure.errorName).toBe('KeyNotInVault')
     expect(failure.message).toContain(`holds no private key for certificate ${thing.certificateId}`)
     expect(heard).toEqual([])
@@ -170,7 +184,7 @@ describe('provisioning.writeToDevice', () => {
 
   it('bad arguments are refused by the schema, naming the field', async () => {
     const { t } = await world()
-    const failure = await refusal(t.api.call('provisioning.writeToDevice', { portPath: 'ttyUSB0', thingName: 'x', certificateId: 'abc' }))
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: 'ttyUSB0', thingName: 'x', certificateId: 'abc' }))
     expect(failure.message).toMatch(/portPath/)
     expect(failure.message).toMatch(/certificateId/)
   }, 30_000)

@@ -3,7 +3,8 @@ import { UpdateThingShadowCommand, type IoTDataPlaneClient } from '@aws-sdk/clie
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ApiClient } from '../../../../electron/contract/bridge'
 import { useDeviceStore } from '../../../../renderer/src/stores/useDeviceStore'
-import { tabIdOf, useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
+import { shadowIdOf } from '../../../../renderer/src/stores/support/shadowId'
+import { useShadowStore } from '../../../../renderer/src/stores/useShadowStore'
 import type { TestApi } from '../../../support/apiBackend'
 import { until } from '../../../support/until'
 import { freshPinia } from '../registry/registryApp'
@@ -110,7 +111,7 @@ describe('shadow tabs', () => {
     reloadedApp()
     const store = useShadowStore()
     expect(store.tabs).toEqual([{ thingName: 'tabs-a' }, { thingName: 'tabs-b', shadowName: 'dimmer' }, { thingName: 'tabs-b' }])
-    expect(store.activeId).toBe(tabIdOf({ thingName: 'tabs-b', shadowName: 'dimmer' }))
+    expect(store.activeId).toBe(shadowIdOf({ thingName: 'tabs-b', shadowName: 'dimmer' }))
     await store.restore()
     expect(store.openTabs.map((tab) => tab.watchState)).toEqual(['watching', 'watching', 'watching'])
     expect(store.watchState).toBe('watching')
@@ -118,7 +119,7 @@ describe('shadow tabs', () => {
 
     // A tab picked in the shadow picker takes the place of the one in front.
     await store.replaceActive({ thingName: 'tabs-b', shadowName: 'other' })
-    expect(store.tabs.map(tabIdOf)).toEqual(['tabs-a', 'tabs-b/other', 'tabs-b'])
+    expect(store.tabs.map(shadowIdOf)).toEqual(['tabs-a', 'tabs-b/other', 'tabs-b'])
   })
 
   it('gives each tab its own simulated device, running while another tab is in front', async () => {

@@ -22,6 +22,14 @@ export class JsonLinesWriteError extends Error {
   }
 }
 
+/** The device took its identity (provision_commit was acknowledged) but said neither connected nor failed in time. */
+export class JsonLinesConnectTimeoutError extends Error {
+  override readonly name = 'JsonLinesConnectTimeoutError'
+  constructor(readonly timeoutMs: number) {
+    super(`The device stored its identity but did not say whether it connected within ${timeoutMs} ms: check its network and the endpoint.`)
+  }
+}
+
 /** The device answered with an `error` message. */
 export class JsonLinesDeviceError extends Error {
   override readonly name = 'JsonLinesDeviceError'

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import type { z } from 'zod'
 import { BaudCheck, defaultBaudCheck, unprintableCount, type BaudCheckOptions } from './baudCheck'
-import { JsonLinesClosedError, JsonLinesDeviceError, JsonLinesTimeoutError, JsonLinesUnexpectedReplyError, JsonLinesWriteError } from './errors'
+import { JsonLinesClosedError, JsonLinesConnectTimeoutError, JsonLinesDeviceError, JsonLinesTimeoutError, JsonLinesUnexpectedReplyError, JsonLinesWriteError } from './errors'
 import { LineFramer } from './lineFramer'
 import {
   deviceMessages,
@@ -206,7 +206,7 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
       }
       const timer = setTimeout(() => {
         cleanup()
-        reject(new Error(`The device stored its identity but did not say whether it connected within ${timeoutMs} ms: check its network and the endpoint.`))
+        reject(new JsonLinesConnectTimeoutError(timeoutMs))
       }, timeoutMs)
       const cleanup = (): void => {
         clearTimeout(timer)
