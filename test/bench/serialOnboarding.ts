@@ -7,6 +7,7 @@ import { osKeychain, Vault } from '../../electron/core/vault'
 import { expressLinkBench } from '../integration/serial/expresslinkSupport'
 import { caOf } from '../support/mqttDevices'
 import { startTestSandbox } from '../support/sandbox'
+import { benchWifi } from '../devices/expresslink/config'
 
 /**
  * One simulated ExpressLink module (real pty, real serialport) onboarded in one flow against a Local
@@ -18,7 +19,7 @@ export async function measureExpressLinkOnboarding(): Promise<void> {
     const sandbox = await startTestSandbox()
     cleanups.push(() => sandbox.stop())
     const { driver } = await expressLinkBench(cleanups)
-    await driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+    await driver.configure(benchWifi)
     const home = await mkdtemp(join(tmpdir(), 'thingbench-onboarding-bench-'))
     cleanups.push(() => rm(home, { recursive: true, force: true }))
     const vault = await Vault.open(join(home, 'vault.json'), osKeychain())

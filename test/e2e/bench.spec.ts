@@ -1,6 +1,6 @@
 import type { Locator, Page } from '@playwright/test'
-import { thermostatOnPort, type RunningThermostat } from '../devices/thermostat/onPort'
-import { openPtyPair, type PtyPair } from '../support/ptyPair'
+import { thermostatOnPort } from '../devices/thermostat/onPort'
+import { quickThermostat } from '../support/boardOnPty'
 import { callApi } from './callApi'
 import { expect, test } from './fixtures'
 
@@ -9,16 +9,6 @@ import { expect, test } from './fixtures'
 // the port attached from the inspector, a desired change in the editor followed by the board.
 
 const thingName = 'bench-thermo-e2e'
-let pair: PtyPair | undefined
-let thermostat: RunningThermostat | undefined
-
-test.afterEach(async () => {
-  await thermostat?.close()
-  await pair?.close()
-  thermostat = undefined
-  pair = undefined
-})
-
 const leaf = (page: Page, section: 'desired' | 'reported' | 'delta', path: string): Locator => page.getByTestId(`shadow-tree-${section}`).locator(`[data-path="${path}"]`)
 
 /** Replaces a CodeMirror editor's text, as a person selecting all and typing would. */
@@ -31,9 +21,8 @@ async function typeInto(page: Page, testId: string, text: string): Promise<void>
 const holderOf = async (page: Page, path: string): Promise<string | undefined> =>
   ((await callApi(page, 'serial.list', {})) as { ports: Array<{ path: string; heldBy?: string }> }).ports.find((port) => port.path === path)?.heldBy
 
-test('attach the thermostat on a pty to its shadow: a desired change in the editor is reported back by the board, with the latency', async ({ app, served, snap }) => {
-  pair = await openPtyPair('thermostat')
-  thermostat = await thermostatOnPort(pair.devicePath, { tickMs: 20, thermostat: { rate: 50 }, reportEveryMs: 60_000 })
+test('attach the thermostat on a pty to its shadow: a desired change in the editor is reported back by the board, with the latency', async ({ app, served, snap, boards }) => {
+  const { pair } = await boards.plugIn('thermostat', (path) => thermostatOnPort(path, quickThermostat))
   const outcome = (await callApi(app, 'provisioning.run', { plan: { thingName } })) as { outcome: string }
   expect(outcome.outcome, JSON.stringify(outcome)).toBe('provisioned')
   // A pty is never in the OS list: the technician adds its path once (the Serial view does the same).

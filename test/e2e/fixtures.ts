@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { IoTClient } from '@aws-sdk/client-iot'
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test'
+import { boardOnPty, type BoardOnPty } from '../support/boardOnPty'
 
 // Element Desktop's pattern: every test gets a fresh ThingBench home, its own Local IoT Core
 // (`thingbench sandbox`) and its own `thingbench serve` on that home, and a browser context that
@@ -42,6 +43,13 @@ interface Fixtures {
   app: Page
   /** Saves a full-page screenshot as a test artifact (test-results/e2e/.../<name>.png). */
   snap: (name: string) => Promise<void>
+  /** Simulated boards on socat pty pairs in a folder of the test's own (`<folder>/<name>-host`), all unplugged after it. */
+  boards: Boards
+}
+
+export interface Boards {
+  folder: string
+  plugIn<Board extends { close(): Promise<void> }>(name: string, start: (devicePath: string) => Promise<Board>): Promise<BoardOnPty<Board>>
 }
 
 function childEnv(home: string): NodeJS.ProcessEnv {
@@ -121,6 +129,20 @@ export const test = base.extend<Fixtures>({
     await page.goto(served.url)
     await expect(page.getByTestId('nav-provision')).toBeVisible()
     await use(page)
+  },
+  boards: async ({}, use) => {
+    const folder = await mkdtemp(join(tmpdir(), 'thingbench-e2e-boards-'))
+    const plugged: BoardOnPty<{ close(): Promise<void> }>[] = []
+    await use({
+      folder,
+      async plugIn(name, start) {
+        const board = await boardOnPty(name, start, folder)
+        plugged.push(board)
+        return board
+      }
+    })
+    for (const board of plugged.reverse()) await board.close()
+    await rm(folder, { recursive: true, force: true })
   },
   snap: async ({ page }, use, testInfo: TestInfo) => {
     await use(async (name) => {

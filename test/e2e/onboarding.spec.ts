@@ -1,39 +1,22 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateThingGroupCommand, ListCertificatesCommand, ListThingGroupsForThingCommand, ListThingsCommand } from '@aws-sdk/client-iot'
 import type { Locator, Page } from '@playwright/test'
 import { onboardingSteps } from '../../electron/contract/onboarding'
+import { benchWifi, presetConfig } from '../devices/expresslink/config'
 import { expressLinkOnPort } from '../devices/expresslink/onPort'
-import { openPtyPair, type PtyPair } from '../support/ptyPair'
-import { expect, test } from './fixtures'
+import { expect, test, type Boards } from './fixtures'
 
 // ExpressLink onboarding from the Serial view in browser mode against `thingbench serve` and the
 // Local IoT Core: the simulated module on a real socat pty, onboarded step by step, its shadow
 // opened in the inspector; then two more boards plugged in are offered "Provision this device"
 // with the same choices and onboard side by side.
 
-let folder: string
-const cleanups: (() => Promise<void>)[] = []
-
-test.beforeEach(async () => {
-  folder = await mkdtemp(join(tmpdir(), 'thingbench-e2e-onboarding-'))
-})
-test.afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-  await rm(folder, { recursive: true, force: true })
-})
-
-/** A simulated ExpressLink module (its Wi-Fi set unless `wifi` is false), plugged in on `<folder>/<name>-host`. */
-async function plugInModule(name: string, wifi = true): Promise<{ hostPath: string; thingName: string }> {
-  const stateDir = join(folder, `${name}-state`)
-  await mkdir(stateDir)
-  if (wifi) await writeFile(join(stateDir, 'config.json'), JSON.stringify({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' }))
-  const pair: PtyPair = await openPtyPair(name, folder)
-  cleanups.push(() => pair.close())
-  const running = await expressLinkOnPort(pair.devicePath, { stateDir, backoffMs: 0 })
-  cleanups.push(() => running.close())
-  return { hostPath: pair.hostPath, thingName: running.module.thingName }
+/** A simulated ExpressLink module (its Wi-Fi set unless `wifi` is false), plugged in on `<boards.folder>/<name>-host`. */
+async function plugInModule(boards: Boards, name: string, wifi = true): Promise<{ hostPath: string; thingName: string }> {
+  const stateDir = join(boards.folder, `${name}-state`)
+  presetConfig(stateDir, wifi ? benchWifi : {})
+  const { pair, board } = await boards.plugIn(name, (path) => expressLinkOnPort(path, { stateDir, backoffMs: 0 }))
+  return { hostPath: pair.hostPath, thingName: board.module.thingName }
 }
 
 async function addPath(app: Page, path: string): Promise<void> {
@@ -51,10 +34,10 @@ async function expectOnboarded(flow: Locator, thingName: string, skipped: string
   await expect(flow.getByTestId('onboarding-thing')).toHaveText(thingName)
 }
 
-test('an ExpressLink module on a pty is onboarded from the Serial view step by step, its shadow opens in the inspector, and new boards are offered the same onboarding', async ({ app, iot, sandbox, snap }) => {
+test('an ExpressLink module on a pty is onboarded from the Serial view step by step, its shadow opens in the inspector, and new boards are offered the same onboarding', async ({ app, iot, sandbox, snap, boards }) => {
   void sandbox
   await iot.send(new CreateThingGroupCommand({ thingGroupName: 'line-1' }))
-  const first = await plugInModule('board-a')
+  const first = await plugInModule(boards, 'board-a')
 
   await app.getByTestId('nav-serial').click()
   await addPath(app, first.hostPath)
@@ -85,10 +68,10 @@ test('an ExpressLink module on a pty is onboarded from the Serial view step by s
   expect((await iot.send(new ListThingGroupsForThingCommand({ thingName: first.thingName }))).thingGroups?.map((g) => g.groupName)).toEqual(['line-1'])
 
   // Two more boards on a bench: each new port is offered the last choices, and both run at once.
-  const paths = [join(folder, 'board-b-host'), join(folder, 'board-c-host')]
+  const paths = [join(boards.folder, 'board-b-host'), join(boards.folder, 'board-c-host')]
   for (const path of paths) await addPath(app, path) // watched before they exist, as a USB port before its board
-  const second = await plugInModule('board-b')
-  const third = await plugInModule('board-c')
+  const second = await plugInModule(boards, 'board-b')
+  const third = await plugInModule(boards, 'board-c')
   for (const path of paths) {
     const offer = app.locator(`[data-testid="onboarding-offer"][data-port="${path}"]`)
     await expect(offer).toBeVisible()
@@ -113,9 +96,9 @@ test('an ExpressLink module on a pty is onboarded from the Serial view step by s
   await snap('onboarding-shadow')
 })
 
-test('a module that cannot connect (no Wi-Fi set) fails at connect with its reason in words, and the undo of everything the run made is shown', async ({ app, iot, sandbox, snap }) => {
+test('a module that cannot connect (no Wi-Fi set) fails at connect with its reason in words, and the undo of everything the run made is shown', async ({ app, iot, sandbox, snap, boards }) => {
   void sandbox
-  const board = await plugInModule('board-nowifi', false)
+  const board = await plugInModule(boards, 'board-nowifi', false)
   await app.getByTestId('nav-serial').click()
   await addPath(app, board.hostPath)
   const row = app.getByTestId('serial-ports').locator('tr', { has: app.getByTestId('serial-port-path').getByText(board.hostPath, { exact: true }) })

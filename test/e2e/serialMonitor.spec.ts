@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises'
-import { SerialPort } from 'serialport'
-import { openPtyPair, type PtyPair } from '../support/ptyPair'
+import type { SerialPort } from 'serialport'
+import { closeSerialPort, openSerialPort } from '../support/serialPort'
 import { expect, test } from './fixtures'
 
 // The serial monitor in browser mode against `thingbench serve`, over a real socat pty pair: the
 // test holds the device end with real serialport, writes Arduino-plotter style lines and reads
 // back what the UI sends.
-
 
 /** The device end of the pty pair: what it receives, and a way to write lines. */
 interface DeviceEnd {
@@ -16,15 +15,10 @@ interface DeviceEnd {
 }
 
 async function openDeviceEnd(path: string): Promise<DeviceEnd> {
-  const port = new SerialPort({ path, baudRate: 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
+  const port = await openSerialPort(path)
   let received = ''
   port.on('data', (chunk: Buffer) => (received += chunk.toString('utf8')))
-  return {
-    port,
-    received: () => received,
-    close: () => new Promise<void>((resolve) => (port.isOpen ? port.close(() => resolve()) : resolve()))
-  }
+  return { port, received: () => received, close: () => closeSerialPort(port) }
 }
 
 function write(port: SerialPort, text: string): Promise<void> {
@@ -34,19 +28,9 @@ function write(port: SerialPort, text: string): Promise<void> {
 // 8 + 8 bytes: the hex view's first 16-byte row is exactly "boot ok\ntemp:21.".
 const bootText = 'boot ok\ntemp:21.5 humidity:40\ntemp:22.0 humidity:41\n'
 
-let pair: PtyPair | undefined
-let device: DeviceEnd | undefined
 
-test.afterEach(async () => {
-  await device?.close()
-  await pair?.close()
-  device = undefined
-  pair = undefined
-})
-
-test('a pty added by path opens, shows its lines, sends with Enter and history, shows hex, saves and plots', async ({ app, snap }) => {
-  pair = await openPtyPair('board')
-  device = await openDeviceEnd(pair.devicePath)
+test('a pty added by path opens, shows its lines, sends with Enter and history, shows hex, saves and plots', async ({ app, snap, boards }) => {
+  const { pair, board: device } = await boards.plugIn('board', openDeviceEnd)
 
   await app.getByTestId('nav-serial').click()
   await app.getByTestId('serial-add-path').locator('input').fill(pair.hostPath)
@@ -73,7 +57,7 @@ test('a pty added by path opens, shows its lines, sends with Enter and history, 
   const input = monitor.getByTestId('serial-send-input').locator('input')
   await input.fill('status')
   await input.press('Enter')
-  await expect.poll(() => device!.received()).toBe('status\n')
+  await expect.poll(() => device.received()).toBe('status\n')
   await expect(input).toHaveValue('')
   await expect(monitor.getByTestId('serial-counts')).toContainText('7 sent')
   await input.press('ArrowUp')
@@ -81,7 +65,7 @@ test('a pty added by path opens, shows its lines, sends with Enter and history, 
   await snap('serial-command-recalled')
   // The recalled command sends again as it is.
   await input.press('Enter')
-  await expect.poll(() => device!.received()).toBe('status\nstatus\n')
+  await expect.poll(() => device.received()).toBe('status\nstatus\n')
 
   // The hex view: offset, bytes in two groups of eight, and the printable characters.
   await monitor.getByTestId('serial-view-hex').click()

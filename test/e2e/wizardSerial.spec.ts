@@ -1,5 +1,4 @@
-import { thermostatOnPort, type RunningThermostat } from '../devices/thermostat/onPort'
-import { openPtyPair, type PtyPair } from '../support/ptyPair'
+import { thermostatOnPort } from '../devices/thermostat/onPort'
 import { callApi } from './callApi'
 import { expect, test } from './fixtures'
 import { fillDevice, next, runAndWait, startWizard } from './wizard'
@@ -7,20 +6,9 @@ import { fillDevice, next, runAndWait, startWizard } from './wizard'
 // The wizard's optional last step: a thing provisioned with a local key, written over a socat pty to
 // the JSON-lines thermostat simulator, which connects to the Local IoT Core with it and reports.
 
-let pair: PtyPair | undefined
-let thermostat: RunningThermostat | undefined
-
-test.afterEach(async () => {
-  await thermostat?.close()
-  await pair?.close()
-  thermostat = undefined
-  pair = undefined
-})
-
-test('provision in the wizard, then write the identity to the board on a pty: each step shown, and the board connected', async ({ app, snap }) => {
+test('provision in the wizard, then write the identity to the board on a pty: each step shown, and the board connected', async ({ app, snap, boards }) => {
   const thingName = 'wizard-serial-thermo'
-  pair = await openPtyPair('thermostat')
-  thermostat = await thermostatOnPort(pair.devicePath, { connect: true, reportEveryMs: 60_000 })
+  const { pair } = await boards.plugIn('thermostat', (path) => thermostatOnPort(path, { connect: true, reportEveryMs: 60_000 }))
   // A pty is never in the OS list: the technician adds its path once (the Serial view does the same).
   await callApi(app, 'serial.watchPath', { path: pair.hostPath })
 

@@ -22,3 +22,14 @@ export async function refused(call: Promise<unknown>): Promise<IoTServiceExcepti
   }
   throw new Error('The call succeeded; a refusal was expected.')
 }
+
+/** The error `call` rejected with, as it was thrown (an ApiError, a driver's error…); with `kind`, it must be one. Fails the test when the call succeeds. */
+export async function rejectionOf<E extends Error = Error & { errorName?: string }>(call: Promise<unknown>, kind?: abstract new (...args: never[]) => E): Promise<E> {
+  const outcome = await call.then(
+    (value: unknown) => ({ rejected: false as const, value }),
+    (error: unknown) => ({ rejected: true as const, error })
+  )
+  if (!outcome.rejected) throw new Error(`expected the call to be refused, but it succeeded with ${JSON.stringify(outcome.value)}`)
+  if (kind && !(outcome.error instanceof kind)) throw new Error(`expected a ${kind.name}, got ${String(outcome.error)}`)
+  return outcome.error as E
+}

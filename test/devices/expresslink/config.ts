@@ -64,6 +64,17 @@ function keySpecs(fixed: FixedValues): Record<string, KeySpec> {
   return specs
 }
 
+const configFile = (stateDir: string): string => join(stateDir, 'config.json')
+
+/** The Wi-Fi a test bench gives its modules. */
+export const benchWifi = { SSID: 'bench-wifi', Passphrase: 'bench-passphrase' } as const
+
+/** Saves `values` as a module's persistent configuration before it powers up: what a technician set earlier (its Wi-Fi, say). */
+export function presetConfig(stateDir: string, values: Record<string, string>): void {
+  mkdirSync(stateDir, { recursive: true, mode: 0o700 })
+  writeFileSync(configFile(stateDir), JSON.stringify(values), { mode: 0o600 })
+}
+
 export class ConfigStore {
   private readonly specs: Record<string, KeySpec>
   private values: Record<string, string> = {}
@@ -75,7 +86,7 @@ export class ConfigStore {
   }
 
   private get file(): string {
-    return join(this.dir, 'config.json')
+    return configFile(this.dir)
   }
 
   /** Key rules (§7.2): ERR9 over 16 characters, ERR10 not alphanumeric, ERR11 not in the dictionary. */

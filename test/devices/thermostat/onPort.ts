@@ -1,4 +1,5 @@
-import { SerialPort } from 'serialport'
+import type { SerialPort } from 'serialport'
+import { closeSerialPort, openSerialPort } from '../../support/serialPort'
 import { ThermostatDevice, type ThermostatDeviceOptions } from './thermostatDevice'
 
 export interface RunningThermostat {
@@ -9,8 +10,7 @@ export interface RunningThermostat {
 
 /** Opens the device end of a serial port (a pty pair's) with real serialport and boots the thermostat on it. */
 export async function thermostatOnPort(path: string, options: ThermostatDeviceOptions & { baudRate?: number } = {}): Promise<RunningThermostat> {
-  const port = new SerialPort({ path, baudRate: options.baudRate ?? 115_200, autoOpen: false })
-  await new Promise<void>((resolve, reject) => port.open((error) => (error ? reject(error) : resolve())))
+  const port = await openSerialPort(path, options.baudRate ?? 115_200)
   const device = new ThermostatDevice(port, options)
   device.start()
   return {
@@ -18,7 +18,7 @@ export async function thermostatOnPort(path: string, options: ThermostatDeviceOp
     port,
     async close() {
       device.stop()
-      if (port.isOpen) await new Promise<void>((resolve) => port.close(() => resolve()))
+      await closeSerialPort(port)
     }
   }
 }

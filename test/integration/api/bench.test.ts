@@ -1,10 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BenchEvent, BenchView } from '../../../electron/contract'
+import { ApiError, type BenchEvent, type BenchView } from '../../../electron/contract'
 import { thermostatOnPort, type RunningThermostat } from '../../devices/thermostat/onPort'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
-import { openPtyPair, type PtyPair } from '../../support/ptyPair'
+import { boardOnPty, quickThermostat, type BoardOnPty } from '../../support/boardOnPty'
+import type { PtyPair } from '../../support/ptyPair'
 import { until } from '../../support/until'
 import { expressLinkBench } from '../serial/expresslinkSupport'
+import { benchWifi } from '../../devices/expresslink/config'
+import { rejectionOf } from '../../support/refusal'
+
+const refusal = (call: Promise<unknown>): Promise<ApiError> => rejectionOf(call, ApiError)
 
 // bench.* over the real API: a thing provisioned with a local key in the Local IoT Core, the
 // JSON-lines thermostat simulator on a socat pty pair, real serialport, the thing's own MQTT
@@ -15,7 +20,7 @@ const thingName = 'bench-api-thermo'
 const keylessThing = 'bench-api-keyless'
 let t: TestApi
 let pair: PtyPair
-let thermostat: RunningThermostat
+let thermostat: BoardOnPty<RunningThermostat> | undefined
 const events: BenchEvent[] = []
 
 async function desire(state: Record<string, number>): Promise<void> {
@@ -23,15 +28,6 @@ async function desire(state: Record<string, number>): Promise<void> {
   if (outcome.outcome !== 'accepted') throw new Error(JSON.stringify(outcome))
 }
 const reportedTarget = async (): Promise<unknown> => (await t.api.call('shadow.get', { thingName })).state.reported?.['target_temperature']
-/** The call's refusal as the UI gets it (ApiError: errorName and message); fails when it succeeds. */
-async function refusal(call: Promise<unknown>): Promise<{ errorName: string; message: string }> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e as { errorName: string; message: string }
-  )
-  if (!error) throw new Error('expected the call to be refused, but it succeeded')
-  return { errorName: error.errorName, message: error.message }
-}
 const holderOf = async (path: string): Promise<string | undefined> => (await t.api.call('serial.list', {})).ports.find((port) => port.path === path)?.heldBy
 
 beforeAll(async () => {
@@ -43,14 +39,13 @@ beforeAll(async () => {
     // The keyless thing's key lives on "the device" only.
     if (name === keylessThing) await t.session.vault.delete(run.result.certificateId)
   }
-  pair = await openPtyPair('bench-api')
-  thermostat = await thermostatOnPort(pair.devicePath, { tickMs: 20, thermostat: { rate: 50 }, reportEveryMs: 60_000 })
+  thermostat = await boardOnPty('bench-api', (path) => thermostatOnPort(path, quickThermostat))
+  pair = thermostat.pair
 }, 60_000)
 
 afterAll(async () => {
   await t?.close()
   await thermostat?.close()
-  await pair?.close()
 })
 
 describe('bench.* over the API with the JSON-lines thermostat', () => {
@@ -179,7 +174,7 @@ describe('bench.* with an ExpressLink module (it holds its own connection)', () 
 
   it('onboarded, attached to its own thing: a desired change is answered by the module, with the latency; detach frees the port', async () => {
     const module = await expressLinkBench(cleanups)
-    await module.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+    await module.driver.configure(benchWifi)
     module.driver.detach()
     await new Promise<void>((resolve) => module.host.close(() => resolve()))
     const onboarded = await t.api.call('onboarding.expressLink', { portPath: module.pair.hostPath })

@@ -2,7 +2,9 @@ import { DescribeThingCommand, ListCertificatesCommand, ListThingPrincipalsComma
 import { afterEach, describe, expect, it } from 'vitest'
 import type { OnboardingProgress } from '../../../electron/contract'
 import { startTestApi, type TestApi } from '../../support/apiBackend'
-import { expressLinkBench, refusal, type ExpressLinkBench } from '../serial/expresslinkSupport'
+import { expressLinkBench, type ExpressLinkBench } from '../serial/expresslinkSupport'
+import { benchWifi } from '../../devices/expresslink/config'
+import { rejectionOf } from '../../support/refusal'
 
 // onboarding.expressLink through the contract: a simulated ExpressLink module on a real pty, the
 // in-process back end against its Local IoT Core, the port taken from the app's own SerialPorts.
@@ -17,7 +19,7 @@ async function world(): Promise<{ t: TestApi; bench: ExpressLinkBench; progress:
   const t = await startTestApi()
   cleanups.push(() => t.close())
   const bench = await expressLinkBench(cleanups)
-  await bench.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+  await bench.driver.configure(benchWifi)
   bench.driver.detach()
   await new Promise<void>((resolve) => bench.host.close(() => resolve()))
   const progress: OnboardingProgress[] = []
@@ -61,7 +63,7 @@ describe('onboarding.expressLink through the contract', () => {
 
   it('a thing group that does not exist fails at addToGroup with AWS error name and reason, and what the run made is undone', async () => {
     const { t, bench, progress } = await world()
-    const failure = (await refusal(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath, thingGroup: 'no-such-group' }))) as Error & { errorName?: string }
+    const failure = (await rejectionOf(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath, thingGroup: 'no-such-group' }))) as Error & { errorName?: string }
     expect(failure.errorName).toBe('ResourceNotFoundException')
     expect(failure.message).toMatch(/^ExpressLink onboarding failed at step addToGroup \(ResourceNotFoundException\): .+\. everything this run created was undone$/)
     expect(await accountContents(t)).toEqual({ things: [], certificates: [] })
@@ -71,7 +73,7 @@ describe('onboarding.expressLink through the contract', () => {
   it('a port the serial monitor holds is refused with PortHeld naming the holder, and nothing is created in the account', async () => {
     const { t, bench, progress } = await world()
     await t.api.call('serial.open', { path: bench.pair.hostPath, baudRate: 115_200 })
-    const failure = (await refusal(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath }))) as Error & { errorName?: string }
+    const failure = (await rejectionOf(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath }))) as Error & { errorName?: string }
     expect(failure.errorName).toBe('PortHeld')
     expect(failure.message).toContain(`${bench.pair.hostPath} is held by serial monitor`)
     expect(progress).toEqual([])

@@ -10,6 +10,7 @@ import { thermostatOnPort } from '../../devices/thermostat/onPort'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { expressLinkBench, type ExpressLinkBench } from '../serial/expresslinkSupport'
 import { makeDeviceCertificateWithKey, pemBodyLines } from '../provisioning/support/deviceCertificate'
+import { benchWifi } from '../../devices/expresslink/config'
 
 // The results check over the whole contract: every method of the table is called through the real
 // dispatcher against the real Local IoT Core, with private keys in play (made here, made by AWS, read
@@ -222,7 +223,7 @@ beforeAll(async () => {
   t = await startTestApi({ dialogs })
   dir = await mkdtemp(join(tmpdir(), 'tb-keys-'))
   expressLink = await expressLinkBench(expressLinkCleanups)
-  await expressLink.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+  await expressLink.driver.configure(benchWifi)
   expressLink.driver.detach()
   await new Promise<void>((resolve) => expressLink.host.close(() => resolve()))
   for (const event of apiEventNames) t.api.on(event, (payload) => events.push({ event, payload }))

@@ -15,6 +15,7 @@ import { caOf } from '../../support/mqttDevices'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
 import { until } from '../../support/until'
+import { benchWifi } from '../../devices/expresslink/config'
 
 // The bench for an ExpressLink module: the simulated module on a socat pty, onboarded into a real
 // Local IoT Core (its own MQTT connection), driven over AT through real serialport by the bridge;
@@ -75,7 +76,7 @@ beforeAll(async () => {
 
   // Onboarded as a technician would, through the same flow and the same port, before the bench attaches.
   const driver = new ExpressLinkDriver(handle.stream, { commandTimeoutMs: 3_000 })
-  await driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+  await driver.configure(benchWifi)
   const vault = await Vault.open(join(home, 'vault.json'), osKeychain())
   const journal = await Journal.open(join(home, 'journal'))
   const onboarded = await onboardExpressLink(

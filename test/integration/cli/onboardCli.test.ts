@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -15,6 +15,7 @@ import {
 import { GetThingShadowCommand } from '@aws-sdk/client-iot-data-plane'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { LocalIotCoreInfo } from '../../../electron/sandbox'
+import { benchWifi, presetConfig } from '../../devices/expresslink/config'
 import { expressLinkOnPort, type RunningModule } from '../../devices/expresslink/onPort'
 import { dataPlaneClientFor } from '../../support/dataPlane'
 import { openPtyPair, type PtyPair } from '../../support/ptyPair'
@@ -39,8 +40,7 @@ beforeEach(async () => {
   pair = await openPtyPair('expresslink', home)
   // The module's Wi-Fi is set, as a technician sets it before onboarding (the flow does not touch it).
   const stateDir = join(home, 'module')
-  await mkdir(stateDir)
-  await writeFile(join(stateDir, 'config.json'), JSON.stringify({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' }))
+  presetConfig(stateDir, benchWifi)
   running = await expressLinkOnPort(pair.devicePath, { stateDir, backoffMs: 0 })
 })
 

@@ -3,6 +3,9 @@ import { saveEndpoint } from '../../../electron/app/savedEndpoints'
 import { ApiError, type ApiClient, type ApiEvents, type EventName } from '../../../electron/contract'
 import { apiClientFor } from './support/apiClient'
 import { startTestHeadless, type TestHeadless } from './support/headless'
+import { rejectionOf } from '../../support/refusal'
+
+const refusal = (call: Promise<unknown>): Promise<ApiError> => rejectionOf(call, ApiError)
 
 // shadow.*, device.* and mqtt.* over the real WebSocket transport: the headless server on a real
 // session, the embedded Local IoT Core, a thing provisioned through the contract, and a `ws` client
@@ -15,15 +18,6 @@ const seen: Seen[] = []
 
 function events<E extends EventName>(event: E): Array<ApiEvents[E]> {
   return seen.filter((s): s is Extract<Seen, { event: E }> => s.event === event).map((s) => s.payload as ApiEvents[E])
-}
-
-async function refusal(promise: Promise<unknown>): Promise<ApiError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  expect(error).toBeInstanceOf(ApiError)
-  return error as ApiError
 }
 
 const certificateIds = new Map<string, string>()

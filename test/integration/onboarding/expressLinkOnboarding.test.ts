@@ -9,7 +9,9 @@ import { Journal } from '../../../electron/core/provisioning'
 import { osKeychain, Vault } from '../../../electron/core/vault'
 import { caOf } from '../../support/mqttDevices'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
-import { expressLinkBench, refusal, type ExpressLinkBench } from '../serial/expresslinkSupport'
+import { expressLinkBench, type ExpressLinkBench } from '../serial/expresslinkSupport'
+import { benchWifi } from '../../devices/expresslink/config'
+import { rejectionOf } from '../../support/refusal'
 
 // The one-flow ExpressLink onboarding over a real pty with the simulated module, against a real Local
 // IoT Core through the real AWS SDK: what a technician sees in AWS afterwards, on success and on failure.
@@ -23,7 +25,7 @@ async function world(): Promise<{ sandbox: TestSandbox; bench: ExpressLinkBench;
   const sandbox = await startTestSandbox()
   cleanups.push(() => sandbox.stop())
   const bench = await expressLinkBench(cleanups)
-  await bench.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+  await bench.driver.configure(benchWifi)
   const home = await mkdtemp(join(tmpdir(), 'thingbench-onboarding-'))
   cleanups.push(() => rm(home, { recursive: true, force: true }))
   const vault = await Vault.open(join(home, 'vault.json'), osKeychain())
@@ -80,7 +82,7 @@ describe('ExpressLink onboarding in one flow', () => {
   it('two modules onboarded at once on a fresh account both succeed: the one that loses the race to create the shared policy attaches it as it is', async () => {
     const { sandbox, ctx, endpoint, rootCaPem } = await world()
     const second = await expressLinkBench(cleanups)
-    await second.driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase' })
+    await second.driver.configure(benchWifi)
     // Both runs checked that the policy is missing; their CreatePolicy calls go out together.
     const waiting: (() => void)[] = []
     const racing = Object.create(sandbox.iot) as IoTClient // still an IoTClient, for the SDK's paginators
@@ -104,7 +106,7 @@ describe('ExpressLink onboarding in one flow', () => {
 
   it('a policy name AWS refuses fails at createPolicy with its reason, and the certificate and thing it made are gone afterwards', async () => {
     const { sandbox, ctx, progress, endpoint, rootCaPem } = await world()
-    const failure = (await refusal(onboardExpressLink({ endpoint, rootCaPem, policyName: 'not a policy name!' }, ctx))) as OnboardingError
+    const failure = (await rejectionOf(onboardExpressLink({ endpoint, rootCaPem, policyName: 'not a policy name!' }, ctx))) as OnboardingError
     expect(failure).toBeInstanceOf(OnboardingError)
     expect(failure.step).toBe('createPolicy')
     expect(failure.message).toMatch(/^ExpressLink onboarding failed at step createPolicy \(\w+Exception\): .+\. everything this run created was undone$/)
@@ -123,7 +125,7 @@ describe('ExpressLink onboarding in one flow', () => {
       await onProgress(p)
       if (p.phase === 'step' && p.step === 'setEndpoint' && p.status === 'started') await bench.pair.unplug()
     }
-    const failure = (await refusal(onboardExpressLink({ endpoint, rootCaPem }, ctx))) as OnboardingError
+    const failure = (await rejectionOf(onboardExpressLink({ endpoint, rootCaPem }, ctx))) as OnboardingError
     expect(failure.step).toBe('setEndpoint')
     expect(failure.message).toMatch(/^ExpressLink onboarding failed at step setEndpoint \(\w+\): /)
     expect(failure.undo.complete).toBe(true)
@@ -135,7 +137,7 @@ describe('ExpressLink onboarding in one flow', () => {
   it('a connect the module reports refused (its RootCA does not trust the endpoint) fails at connect with the module hint, puts the endpoint back and leaves nothing in the account', async () => {
     const { sandbox, ctx, endpoint } = await world()
     const before = (await ctx.driver.identify()).endpoint
-    const failure = (await refusal(onboardExpressLink({ endpoint }, ctx))) as OnboardingError
+    const failure = (await rejectionOf(onboardExpressLink({ endpoint }, ctx))) as OnboardingError
     expect(failure.step).toBe('connect')
     expect(failure.message).toMatch(/^ExpressLink onboarding failed at step connect \(\w+\): .*hint 4 \(TLS\)/)
     expect(failure.undo.complete).toBe(true)

@@ -1,7 +1,8 @@
 import { X509Certificate } from 'node:crypto'
 import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkClosedError, ExpressLinkCommandError, ExpressLinkTimeoutError, type AtDiagnostic } from '../../../electron/core/serial/drivers/expresslink'
-import { expressLinkBench, refusal } from './expresslinkSupport'
+import { expressLinkBench } from './expresslinkSupport'
+import { rejectionOf } from '../../support/refusal'
 
 // The ExpressLink driver against the simulated module over a real pty pair (no cloud needed here):
 // identify, the certificate, configuration, and every error the module can give offline, in words.
@@ -87,7 +88,7 @@ describe('ExpressLink driver on a simulated module', () => {
         await driver.command(command)
         continue
       }
-      const error = await refusal(driver.command(command))
+      const error = await rejectionOf(driver.command(command))
       expect(error, command).toBeInstanceOf(ExpressLinkCommandError)
       expect((error as ExpressLinkCommandError).code, command).toBe(code)
       expect(error.message, command).toMatch(words)
@@ -99,9 +100,9 @@ describe('ExpressLink driver on a simulated module', () => {
 
   it('CONNECT hints offline: 2 without Wi-Fi, then 1 for a retry inside the back-off', async () => {
     const { driver } = await expressLinkBench(cleanups, { backoffMs: 60_000 })
-    const network = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const network = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect(network.hint).toBe('2')
-    const backoff = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const backoff = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect(backoff.hint).toBe('1')
     expect(backoff.message).toMatch(/hint 1 \(BACKOFF\): a retry came too soon after a failure: the module imposes a back-off delay; wait a few seconds and connect again/)
   })
@@ -109,7 +110,7 @@ describe('ExpressLink driver on a simulated module', () => {
   it('CONNECT hint 3: an endpoint that does not resolve', async () => {
     const { driver } = await expressLinkBench(cleanups)
     await driver.configure({ SSID: 'bench-wifi', Passphrase: 'secret-passphrase' })
-    const error = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const error = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect(error.code).toBe(14)
     expect(error.hint).toBe('3')
     expect(error.message).toMatch(/hint 3 \(ENDPOINT\): the module could not reach the AWS IoT endpoint: check Endpoint/)
@@ -154,7 +155,7 @@ describe('ExpressLink driver on a simulated module', () => {
     const { driver, module, pair } = await expressLinkBench(cleanups, {}, { commandTimeoutMs: 15_000 })
     module.module.silent = true
     const started = Date.now()
-    const pending = refusal(driver.read('About'))
+    const pending = rejectionOf(driver.read('About'))
     await new Promise((resolve) => setTimeout(resolve, 100))
     await module.close()
     await pair.unplug()

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { ExpressLinkCommandError, eventIds } from '../../../electron/core/serial/drivers/expresslink'
 import { caOf } from '../../support/mqttDevices'
 import { startTestSandbox, type TestSandbox } from '../../support/sandbox'
-import { expressLinkBench, refusal } from './expresslinkSupport'
+import { expressLinkBench } from './expresslinkSupport'
+import { rejectionOf } from '../../support/refusal'
 
 // The research's technician flow (§12.2) end to end against a real Local IoT Core: the module's own
 // certificate registered without a CA, the thing named after the module, a least-privilege policy,
@@ -71,12 +72,12 @@ describe('ExpressLink onboarding against the Local IoT Core', () => {
     await timed('configure', () => driver.configure({ SSID: 'bench-wifi', Passphrase: 'bench-passphrase', Endpoint: endpoint }))
 
     // Not yet trusting the sandbox's CA: the TLS step fails (hint 4), as with a wrong RootCA.
-    const tls = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const tls = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect([tls.code, tls.hint]).toEqual([14, '4'])
     expect(tls.message).toMatch(/hint 4 \(TLS\): the secure \(TLS\) connection failed: the server certificate did not verify against RootCA/)
     await driver.configure({ RootCA: caOf(sandbox.core) })
     // Trusted, but the module's certificate is unknown to the account: MQTT login refused (hint 5).
-    const login = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const login = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect([login.code, login.hint]).toEqual([14, '5'])
     expect(login.message).toMatch(/hint 5 \(MQTT LOGIN\): AWS IoT refused the module: its certificate is not registered or not ACTIVE in this account/)
 
@@ -89,7 +90,7 @@ describe('ExpressLink onboarding against the Local IoT Core', () => {
     const noJobs = modulePolicy(sandbox, thingName, 'expresslink-no-jobs', false)
     await sandbox.iot.send(new CreatePolicyCommand(noJobs))
     await sandbox.iot.send(new AttachPolicyCommand({ policyName: noJobs.policyName, target: registered.certificateArn! }))
-    const jobs = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const jobs = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect([jobs.code, jobs.hint]).toEqual([14, '6'])
     expect(jobs.message).toMatch(/hint 6 \(RESERVED TOPICS\): .*the policy lacks those permissions/)
     await sandbox.iot.send(new DetachPolicyCommand({ policyName: noJobs.policyName, target: registered.certificateArn! }))
@@ -100,7 +101,7 @@ describe('ExpressLink onboarding against the Local IoT Core', () => {
     await timed('connect', () => driver.connect())
     expect(await driver.connectionStatus()).toEqual({ connected: true, onboarded: true })
     expect((await driver.command('AT+TIME?')).detail).toMatch(/^date \d{4}\/\d\d\/\d\d time \d\d:\d\d:\d\d\.\d\d SNTP$/)
-    const sleep = (await refusal(driver.command('AT+SLEEP'))) as ExpressLinkCommandError
+    const sleep = (await rejectionOf(driver.command('AT+SLEEP'))) as ExpressLinkCommandError
     expect(sleep.message).toMatch(/ERR18 ACTIVE CONNECTION: the module is connected, which prevents this command: disconnect first/)
 
     // The shadow through the module's own connection.
@@ -127,9 +128,9 @@ describe('ExpressLink onboarding against the Local IoT Core', () => {
     const document = await driver.getShadow()
     expect(document).toMatchObject({ accepted: true, document: { state: { desired: { temperature: 23 }, reported: { temperature: 21.5 } } } })
     // A document with its own clientToken while ShadowToken is set: ERR24, nothing sent.
-    const token = (await refusal(driver.command('AT+SHADOW UPDATE {"clientToken":"mine","state":{}}'))) as ExpressLinkCommandError
+    const token = (await rejectionOf(driver.command('AT+SHADOW UPDATE {"clientToken":"mine","state":{}}'))) as ExpressLinkCommandError
     expect(token.code).toBe(24)
-    const notJson = (await refusal(driver.command('AT+SHADOW UPDATE {not json'))) as ExpressLinkCommandError
+    const notJson = (await rejectionOf(driver.command('AT+SHADOW UPDATE {not json'))) as ExpressLinkCommandError
     expect(notJson.message).toMatch(/ERR4 PARAMETER ERROR: .*\(for a shadow update\) not valid JSON/)
 
     await driver.disconnect()
@@ -148,7 +149,7 @@ describe('ExpressLink onboarding against the Local IoT Core', () => {
     const { driver } = await expressLinkBench(cleanups, { connectTimeoutMs: 1_000 })
     await driver.configure({ SSID: 'bench-wifi', Endpoint: `127.0.0.1:${port}` })
     await driver.command('AT+CONNECT!')
-    const busy = (await refusal(driver.connect())) as ExpressLinkCommandError
+    const busy = (await rejectionOf(driver.connect())) as ExpressLinkCommandError
     expect(busy.code).toBe(25)
     expect(busy.message).toMatch(/ERR25 NOT ALLOWED: the module is busy with something that conflicts \(configuration mode, or a CONNECT! still in progress\)/)
     const outcome = await driver.waitForEvent([eventIds.connect], undefined, 10_000, 'AT+CONNECT!')

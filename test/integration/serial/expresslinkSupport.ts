@@ -36,12 +36,3 @@ export async function expressLinkBench(
   return { driver, module, pair, host, stateDir }
 }
 
-/** The error a promise rejects with (fails the test if it resolves). */
-export async function refusal(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    (value) => {
-      throw new Error(`expected a refusal, got ${JSON.stringify(value)}`)
-    },
-    (error: Error) => error
-  )
-}

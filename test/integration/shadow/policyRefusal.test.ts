@@ -3,6 +3,9 @@ import { afterEach, beforeEach, expect, it } from 'vitest'
 import { ShadowClient, ShadowError, watchShadow } from '../../../electron/core/shadow'
 import type { MqttJsDevice } from '../../support/mqttJsConnection'
 import { startShadowWorld, type ShadowWorld } from './support/world'
+import { rejectionOf } from '../../support/refusal'
+
+const refusal = (call: Promise<unknown>): Promise<ShadowError> => rejectionOf(call, ShadowError)
 
 // The seed shadow policy lets a thing use its own shadow only. AWS refuses a SUBSCRIBE or PUBLISH
 // the policy does not allow by closing the connection, with no error code (research/mqtt-shadow.md
@@ -19,15 +22,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await w?.close()
 })
-
-async function refusal(call: Promise<unknown>): Promise<ShadowError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  if (!(error instanceof ShadowError)) throw new Error(`expected a ShadowError, got ${String(error)}`)
-  return error
-}
 
 it.each(['get', 'update', 'delete'] as const)('a %s of another thing\'s shadow: the broker closes the connection and the client says why', async (operation) => {
   const connection = await w.connect(intruder)

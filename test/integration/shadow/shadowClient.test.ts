@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ShadowClient, ShadowConflictError, ShadowError, type ShadowKey } from '../../../electron/core/shadow'
 import { signedDataPlaneFetch } from '../../support/dataPlane'
 import { startShadowWorld, type ShadowWorld } from './support/world'
+import { rejectionOf } from '../../support/refusal'
+
+const refusal = (call: Promise<unknown>): Promise<ShadowError> => rejectionOf(call, ShadowError)
 
 // The shadow client against a Local IoT Core started in-process: over MQTT as the thing itself
 // (mTLS with its vault key, the seed shadow policy) and over HTTP with the real data-plane SDK.
@@ -21,15 +24,6 @@ afterEach(async () => {
 /** A document without what differs from answer to answer (the time it was produced, the request's token). */
 function comparable(document: object): object {
   return JSON.parse(JSON.stringify(document, (key, value: unknown) => (key === 'timestamp' || key === 'clientToken' ? undefined : value))) as object
-}
-
-async function refusal(call: Promise<unknown>): Promise<ShadowError> {
-  const error = await call.then(
-    () => undefined,
-    (e: unknown) => e
-  )
-  if (!(error instanceof ShadowError)) throw new Error(`expected a ShadowError, got ${String(error)}`)
-  return error
 }
 
 describe('the same shadow documents over MQTT and over HTTP', () => {

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { useBenchStore } from '../../../../renderer/src/stores/useBenchStore'
 import { thermostatOnPort, type RunningThermostat } from '../../../devices/thermostat/onPort'
 import type { TestApi } from '../../../support/apiBackend'
-import { openPtyPair, type PtyPair } from '../../../support/ptyPair'
+import { boardOnPty, quickThermostat, type BoardOnPty } from '../../../support/boardOnPty'
+import type { PtyPair } from '../../../support/ptyPair'
 import { until } from '../../../support/until'
 import { freshPinia } from '../registry/registryApp'
 import { startProvisionedApi } from './provisionedApi'
@@ -15,17 +16,16 @@ const thingName = 'bench-store-thermo'
 const key = { thingName }
 let t: TestApi
 let pair: PtyPair
-let thermostat: RunningThermostat
+let thermostat: BoardOnPty<RunningThermostat> | undefined
 
 beforeAll(async () => {
   ;({ t } = await startProvisionedApi([thingName]))
-  pair = await openPtyPair('bench-store', t.home)
-  thermostat = await thermostatOnPort(pair.devicePath, { tickMs: 20, thermostat: { rate: 50 }, reportEveryMs: 60_000 })
+  thermostat = await boardOnPty('bench-store', (path) => thermostatOnPort(path, quickThermostat), t.home)
+  pair = thermostat.pair
 }, 60_000)
 afterAll(async () => {
   await t?.close()
   await thermostat?.close()
-  await pair?.close()
 })
 
 describe('the bench store', () => {
