@@ -1,6 +1,6 @@
 import type { IoTClient } from '@aws-sdk/client-iot'
 import type { Connection } from '../contract'
-import type { ExpressLinkOnboardingResult, OnboardingProgress } from '../contract/onboarding'
+import type { ExpressLinkOnboardingResult, OnboardingProgress, WifiSettings } from '../contract/onboarding'
 import { onboardExpressLink } from '../core/onboarding'
 import { defaultPortSettings, type SerialPorts } from '../core/serial'
 import { ExpressLinkDriver } from '../core/serial/drivers/expresslink'
@@ -23,6 +23,7 @@ export interface ExpressLinkOnPortRequest {
   owner: string
   policyName?: string
   thingGroup?: string
+  wifi?: WifiSettings
   runId?: string
   onProgress?: (p: OnboardingProgress) => void | Promise<void>
 }
@@ -40,7 +41,8 @@ export async function onboardExpressLinkOnPort(request: ExpressLinkOnPortRequest
         // The Local IoT Core's own CA; a module trusts Amazon's roots for real AWS as it comes.
         ...(connection.kind === 'local' ? { rootCaPem: endpoint.caPem } : {}),
         ...(request.policyName ? { policyName: request.policyName } : {}),
-        ...(request.thingGroup ? { thingGroup: request.thingGroup } : {})
+        ...(request.thingGroup ? { thingGroup: request.thingGroup } : {}),
+        ...(request.wifi ? { wifi: request.wifi } : {})
       },
       {
         iot: request.iot,

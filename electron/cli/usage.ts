@@ -58,14 +58,23 @@ Usage:
       link; --watch adds one, remembered in the home) as JSON lines, or print what a port
       receives until SIGINT/SIGTERM, saying on stderr when it vanishes and is reopened.
 
-  thingbench onboard --port PATH [--policy NAME] [--group NAME]
+  thingbench onboard --port PATH [--policy NAME] [--group NAME] [--wifi-ssid SSID]
       [--endpoint URL | --profile P] [--region R] [--json]
       Onboard the AWS IoT ExpressLink module on PATH in one flow: read its certificate (its key
       stays in the module), register it without a CA, make the thing named after the module,
       attach --policy (made from the shadow-jobs template when it does not exist; default
-      ThingBench-ExpressLink), add it to --group, set the endpoint, connect and check a shadow
+      ThingBench-ExpressLink), add it to --group, set the endpoint (and, for a Wi-Fi module,
+      --wifi-ssid with the passphrase from THINGBENCH_WIFI_PASSPHRASE), connect and check a shadow
       round trip. Each step is printed as it ends; a failed step is undone and the command exits 1
       with the error's name.
+
+  thingbench device write --thing T --port PATH --send-private-key [--certificate ID]
+      [--endpoint URL | --profile P] [--region R] [--json]
+      Give the JSON-lines board on PATH the thing's identity over the cable (docs/serial-json-lines.md
+      §3): the endpoint, the thing name, the certificate (--certificate ID, default the thing's one
+      certificate whose key is in the vault) and its private key from the vault — refused unless
+      --send-private-key says the key may go to the board. Then waits until the board says it
+      connected. Each step is printed as it ends; a failure exits 1 with the error's name.
 
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line

@@ -4,6 +4,17 @@ import { serialPathSchema } from './serial'
 
 // One-flow onboarding of a module that brings its own identity (ExpressLink, research §12.2).
 
+/** The sizes of the module's SSID and Passphrase keys (research §8); no control characters, which AT lines cannot carry as typed. */
+const printable = /^[^\u0000-\u001f\u007f]*$/
+export const wifiSettingsSchema = z
+  .object({
+    ssid: z.string().min(1, 'give the Wi-Fi network\'s name').max(32, 'at most 32 characters (the size of the module\'s SSID key)').regex(printable, 'no control characters (tabs, line breaks)'),
+    /** Empty for an open network. Written to the module only (its Passphrase key cannot be read back); never logged or shown. */
+    passphrase: z.string().max(64, 'at most 64 characters (the size of the module\'s Passphrase key)').regex(printable, 'no control characters (tabs, line breaks)')
+  })
+  .strict()
+export type WifiSettings = z.infer<typeof wifiSettingsSchema>
+
 /** onboarding.expressLink's argument: the port the module is on; the policy and group are optional. */
 export const expressLinkOnboardingArgsSchema = z
   .object({
@@ -11,6 +22,8 @@ export const expressLinkOnboardingArgsSchema = z
     /** Attached as it is when it exists; else made from the shadow-jobs template under this name. */
     policyName: policyNameSchema.optional(),
     thingGroup: thingGroupNameSchema.optional(),
+    /** For a Wi-Fi module: the network it joins before it connects. Absent: the module keeps its own. */
+    wifi: wifiSettingsSchema.optional(),
     runId: z.uuid().optional()
   })
   .strict()
@@ -29,6 +42,7 @@ export const onboardingSteps = [
   'attachPolicy',
   'addToGroup',
   'setEndpoint',
+  'setWifi',
   'connect',
   'verifyShadow'
 ] as const
@@ -49,6 +63,8 @@ export interface ExpressLinkOnboardingResult {
   policyName: string
   thingGroup?: string
   endpoint: string
+  /** The Wi-Fi network set on the module by this run (the passphrase is not given back). */
+  wifiSsid?: string
   /** What existed before and was used as it was (never undone). */
   reused: string[]
   /** The shadow document the module read back after its update. */

@@ -37,7 +37,8 @@ async function expectOnboarded(flow: Locator, thingName: string, skipped: string
 test('an ExpressLink module on a pty is onboarded from the Serial view step by step, its shadow opens in the inspector, and new boards are offered the same onboarding', async ({ app, iot, sandbox, snap, boards }) => {
   void sandbox
   await iot.send(new CreateThingGroupCommand({ thingGroupName: 'line-1' }))
-  const first = await plugInModule(boards, 'board-a')
+  // Out of the box, as modules come: no Wi-Fi set. The flow gives each the bench network.
+  const first = await plugInModule(boards, 'board-a', false)
 
   await app.getByTestId('nav-serial').click()
   await addPath(app, first.hostPath)
@@ -51,12 +52,19 @@ test('an ExpressLink module on a pty is onboarded from the Serial view step by s
   // The group picker lists the account's groups.
   await flow.getByTestId('onboarding-group').click()
   await app.locator('.n-base-select-option', { hasText: 'line-1' }).click()
+  await flow.getByTestId('onboarding-wifi-ssid').locator('input').fill(benchWifi.SSID)
+  const passphrase = flow.getByTestId('onboarding-wifi-passphrase').locator('input')
+  await passphrase.fill(benchWifi.Passphrase)
+  await expect(passphrase).toHaveAttribute('type', 'password')
   await snap('onboarding-ready')
   await flow.getByTestId('onboarding-start').click()
 
   await expectOnboarded(flow, first.thingName)
   await expect(flow.getByTestId('onboarding-step-createThing')).toContainText(first.thingName)
   await expect(flow.getByTestId('onboarding-step-addToGroup')).toContainText('line-1')
+  await expect(flow.getByTestId('onboarding-step-setWifi')).toContainText(`SSID ${benchWifi.SSID}, passphrase of ${benchWifi.Passphrase.length} characters (not shown)`)
+  await expect(flow.getByTestId('onboarding-wifi')).toHaveText(benchWifi.SSID)
+  await expect(flow).not.toContainText(benchWifi.Passphrase)
   await expect(flow.getByTestId('onboarding-certificate')).toHaveText(/^[0-9a-f]{64}$/)
   await expect(flow.getByTestId('onboarding-endpoint')).toHaveText(/^[\w.-]+:\d+$/)
   await expect(flow.getByTestId('onboarding-module-time')).toHaveText(/^\d+\.\d s of \d+\.\d s \(\d+%\)$/)
@@ -70,12 +78,13 @@ test('an ExpressLink module on a pty is onboarded from the Serial view step by s
   // Two more boards on a bench: each new port is offered the last choices, and both run at once.
   const paths = [join(boards.folder, 'board-b-host'), join(boards.folder, 'board-c-host')]
   for (const path of paths) await addPath(app, path) // watched before they exist, as a USB port before its board
-  const second = await plugInModule(boards, 'board-b')
-  const third = await plugInModule(boards, 'board-c')
+  const second = await plugInModule(boards, 'board-b', false)
+  const third = await plugInModule(boards, 'board-c', false)
   for (const path of paths) {
     const offer = app.locator(`[data-testid="onboarding-offer"][data-port="${path}"]`)
     await expect(offer).toBeVisible()
     await expect(offer).toContainText('group line-1')
+    await expect(offer).toContainText(`Wi-Fi ${benchWifi.SSID}`)
   }
   await snap('onboarding-offers')
   for (const path of paths) await app.locator(`[data-testid="onboarding-offer"][data-port="${path}"]`).getByTestId('onboarding-offer-accept').click()
@@ -114,7 +123,7 @@ test('a module that cannot connect (no Wi-Fi set) fails at connect with its reas
   await expect(flow.getByTestId('onboarding-start')).toHaveText('Try again')
   const failure = flow.getByTestId('onboarding-failure')
   await expect(failure).toContainText('Failed at “Connect the module”')
-  await expect(failure).toContainText('could not join the network: check SSID and Passphrase')
+  await expect(failure).toContainText('could not join the network: for Wi-Fi, give it the SSID and passphrase')
   // The module's endpoint is put back, and every AWS write undone.
   const undone = failure.getByTestId('onboarding-undo')
   for (const action of ['AT+CONF Endpoint=', 'DetachPolicy', 'DeletePolicy', 'DetachThingPrincipal', 'DeleteThing', 'DeleteCertificate']) await expect(undone.filter({ hasText: action }).first()).toHaveAttribute('data-status', 'done')

@@ -1,6 +1,5 @@
 import type { Handlers } from '../../contract'
-import { writeIdentityToDevice } from '../../core/onboarding/jsonLinesProvisioning'
-import { deviceEndpoint } from '../mqttEndpoints'
+import { writeIdentityOnPort } from '../identityOnPort'
 import type { BackendContext } from './context'
 import type { SerialHandlers } from './serial'
 
@@ -12,24 +11,17 @@ export function deviceWriteHandler(ctx: BackendContext, serial: SerialHandlers):
   return {
     'provisioning.writeToDevice': async ({ portPath, thingName, certificateId }) => {
       const connection = ctx.connection()
-      const [iot, endpoint, ports] = await Promise.all([ctx.iot(), deviceEndpoint(ctx.session, connection), serial.ports()])
-      return writeIdentityToDevice(
-        {
-          portPath,
-          thingName,
-          certificateId,
-          endpoint: `${endpoint.host}:${endpoint.port}`,
-          // The Local IoT Core's own CA; for AWS the board trusts Amazon Root CA 1 as it comes.
-          ...(connection.kind === 'local' ? { rootCaPem: endpoint.caPem } : {})
-        },
-        {
-          iot,
-          vault: ctx.session.vault,
-          ports,
-          onProgress: (progress) => ctx.events.emit('provisioning.deviceWrite', progress),
-          log: ctx.session.log.logger.child({ component: 'device-write' })
-        }
-      )
+      const [iot, ports] = await Promise.all([ctx.iot(), serial.ports()])
+      return writeIdentityOnPort({
+        session: ctx.session,
+        connection,
+        iot,
+        ports,
+        portPath,
+        thingName,
+        certificateId,
+        onProgress: (progress) => ctx.events.emit('provisioning.deviceWrite', progress)
+      })
     }
   }
 }

@@ -12,7 +12,7 @@ export const expressLinkOwner = 'ExpressLink onboarding'
 
 export function onboardingHandlers(ctx: BackendContext, serial: SerialHandlers): Pick<Handlers, 'onboarding.expressLink'> {
   return {
-    'onboarding.expressLink': async ({ portPath, policyName, thingGroup, runId }) => {
+    'onboarding.expressLink': async ({ portPath, policyName, thingGroup, wifi, runId }) => {
       const connection = ctx.connection()
       const [iot, ports] = await Promise.all([ctx.iot(), serial.ports()])
       try {
@@ -25,6 +25,7 @@ export function onboardingHandlers(ctx: BackendContext, serial: SerialHandlers):
           owner: expressLinkOwner,
           ...(policyName ? { policyName } : {}),
           ...(thingGroup ? { thingGroup } : {}),
+          ...(wifi ? { wifi } : {}),
           ...(runId ? { runId } : {}),
           onProgress: (p) => ctx.events.emit('onboarding.progress', p)
         })

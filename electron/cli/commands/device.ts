@@ -24,6 +24,8 @@ const options = {
 } as const
 
 export async function deviceCommand(argv: string[], ctx: CommandContext, signals: NodeJS.EventEmitter = process): Promise<number> {
+  // `device write`: a real board's identity over the cable (no MQTT here, so loaded only then).
+  if (argv[0] === 'write') return (await import('./deviceWrite')).deviceWriteCommand(argv.slice(1), ctx)
   const { values: flags } = parseArgs({ args: argv, options, strict: true, allowPositionals: false })
   const key = shadowKeyFromFlags('device', flags)
   const delayMs = delayFromFlags(flags.delay, flags['auto-ack'] ?? false)

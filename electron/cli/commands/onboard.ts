@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { describeConnection, type Connection } from '../../contract'
 import { firstProblem, policyNameSchema, thingGroupNameSchema } from '../../contract/awsRules'
-import type { ExpressLinkOnboardingResult } from '../../contract/onboarding'
+import { wifiSettingsSchema, type ExpressLinkOnboardingResult, type WifiSettings } from '../../contract/onboarding'
 import { serialPathSchema } from '../../contract/serial'
 import { onboardExpressLinkOnPort } from '../../app/expressLinkOnPort'
 import { OnboardingError } from '../../core/onboarding'
@@ -19,6 +19,7 @@ const options = {
   port: { type: 'string' },
   policy: { type: 'string' },
   group: { type: 'string' },
+  'wifi-ssid': { type: 'string' },
   json: { type: 'boolean' },
   ...connectionOptions
 } as const
@@ -34,6 +35,7 @@ export async function onboardCommand(argv: string[], ctx: CommandContext): Promi
     (flags.policy === undefined ? null : prefixed('--policy', firstProblem(policyNameSchema, flags.policy))) ??
     (flags.group === undefined ? null : prefixed('--group', firstProblem(thingGroupNameSchema, flags.group)))
   if (problem) throw new UsageError(problem)
+  const wifi = wifiFromFlags(flags['wifi-ssid'], ctx.env)
   const connection = connectionFromFlags(flags, ctx.env)
   const json = flags.json ?? false
 
@@ -50,6 +52,7 @@ export async function onboardCommand(argv: string[], ctx: CommandContext): Promi
         owner: onboardOwner,
         ...(flags.policy ? { policyName: flags.policy } : {}),
         ...(flags.group ? { thingGroup: flags.group } : {}),
+        ...(wifi ? { wifi } : {}),
         onProgress: (p) => printProgress(ctx, p, json)
       })
       const totalMs = Math.round(performance.now() - started)
@@ -71,6 +74,23 @@ export async function onboardCommand(argv: string[], ctx: CommandContext): Promi
   })
 }
 
+/** The passphrase comes from the environment, not a flag: a flag would show in the shell history and the process list. */
+export const wifiPassphraseVariable = 'THINGBENCH_WIFI_PASSPHRASE'
+
+function wifiFromFlags(ssid: string | undefined, env: NodeJS.ProcessEnv): WifiSettings | undefined {
+  const passphrase = env[wifiPassphraseVariable]
+  if (ssid === undefined) {
+    if (passphrase !== undefined) throw new UsageError(`${wifiPassphraseVariable} is set but --wifi-ssid is not: give the network's name with --wifi-ssid, or unset ${wifiPassphraseVariable}`)
+    return undefined
+  }
+  const parsed = wifiSettingsSchema.safeParse({ ssid, passphrase: passphrase ?? '' })
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new UsageError(issue.path[0] === 'ssid' ? `--wifi-ssid: ${issue.message}` : `${wifiPassphraseVariable}: ${issue.message}`)
+  }
+  return parsed.data
+}
+
 function prefixed(flag: string, problem: string | null): string | null {
   return problem === null ? null : `${flag}: ${problem}`
 }
@@ -85,6 +105,7 @@ function summary(result: ExpressLinkOnboardingResult, connection: Connection, to
     `  policy       ${result.policyName}`,
     `  group        ${result.thingGroup ?? '(none)'}`,
     `  endpoint     ${result.endpoint}`,
+    `  Wi-Fi        ${result.wifiSsid ?? '(the module\'s own)'}`,
     `  shadow       ${JSON.stringify(result.shadow)}`,
     `  time         ${totalMs} ms, ${moduleMs} ms (${share}%) waiting on the module`
   ]

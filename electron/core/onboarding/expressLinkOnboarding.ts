@@ -16,7 +16,7 @@ import {
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { Connection, ProvisionProgress } from '../../contract'
-import { defaultExpressLinkPolicyName, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '../../contract/onboarding'
+import { defaultExpressLinkPolicyName, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep, type WifiSettings } from '../../contract/onboarding'
 import { parseCertificate } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import type { ExpressLinkDriver } from '../serial/drivers/expresslink'
@@ -43,6 +43,8 @@ export interface ExpressLinkOnboardingRequest {
   /** An existing policy to attach; when it does not exist it is created from the template under that name. */
   policyName?: string
   thingGroup?: string
+  /** The Wi-Fi network a Wi-Fi module joins (research §12.2 step 10); absent: the module keeps its own. */
+  wifi?: WifiSettings
 }
 
 export interface ExpressLinkOnboardingContext {
@@ -237,8 +239,19 @@ export async function onboardExpressLink(request: ExpressLinkOnboardingRequest, 
       return { done: request.endpoint }
     })
 
+    await step('setWifi', async () => {
+      const wifi = request.wifi
+      if (!wifi) return { skipped: 'no Wi-Fi network given: the module keeps its own network settings' }
+      // SSID can be read back and is put back on failure; Passphrase is write-only (ERR13) and stays.
+      const previousSsid = await onModule(() => driver.read('SSID'))
+      if (previousSsid !== wifi.ssid) moduleUndo.push({ action: `AT+CONF SSID=${previousSsid}`, run: () => driver.configure({ SSID: previousSsid }) })
+      // The channel's traffic log shows "Passphrase=[not shown]"; no progress detail names it either.
+      await onModule(() => driver.configure({ SSID: wifi.ssid, Passphrase: wifi.passphrase }))
+      return { done: `SSID ${wifi.ssid}, ${wifi.passphrase ? `passphrase of ${wifi.passphrase.length} characters (not shown)` : 'no passphrase (an open network)'}` }
+    })
+
     await step('connect', async () => {
-      if (wasConnected && previousEndpoint === request.endpoint) {
+      if (wasConnected && previousEndpoint === request.endpoint && !request.wifi) {
         reused.push('module connection')
         return { skipped: 'the module is already connected to this endpoint' }
       }
@@ -264,7 +277,7 @@ export async function onboardExpressLink(request: ExpressLinkOnboardingRequest, 
 
     await journal.finish()
     await emit({ runId, phase: 'finished', outcome: 'onboarded' })
-    return { runId, thingName, certificateId, certificateArn, policyName, ...(request.thingGroup ? { thingGroup: request.thingGroup } : {}), endpoint: request.endpoint, reused, shadow, moduleMs }
+    return { runId, thingName, certificateId, certificateArn, policyName, ...(request.thingGroup ? { thingGroup: request.thingGroup } : {}), endpoint: request.endpoint, ...(request.wifi ? { wifiSsid: request.wifi.ssid } : {}), reused, shadow, moduleMs }
   } catch (err) {
     const { errorName, message } = errorNameAndMessage(err)
     await emit({ runId, phase: 'failed', step: current, errorName, message })

@@ -1,7 +1,9 @@
 import { defineStore } from 'pinia'
 import { onScopeDispose, ref } from 'vue'
 import { deviceWriteSteps, type DeviceWriteProgress, type DeviceWriteResult, type DeviceWriteStep } from '@contract/jsonLinesProvisioning'
+import type { ProvisionPlanInput } from '@contract/provisioning'
 import { useApi } from '../api/useApi'
+import { useBoardProvisioningStore } from './useBoardProvisioningStore'
 import { rememberedRef } from './support/remembered'
 
 // The wizard's optional last step for a JSON-lines board: write the thing's identity to it over the
@@ -42,7 +44,8 @@ export const useDeviceWriteStore = defineStore('deviceWrite', () => {
     error.value = null
   }
 
-  async function write(thing: { thingName: string; certificateId: string }): Promise<void> {
+  /** `plan`: what the thing was provisioned with; once the board connects, new ports are offered the same. */
+  async function write(thing: { thingName: string; certificateId: string; plan?: ProvisionPlanInput }): Promise<void> {
     const path = portPath.value.trim()
     if (running.value || !path || confirmedFor.value !== thing.thingName) return
     running.value = true
@@ -53,6 +56,7 @@ export const useDeviceWriteStore = defineStore('deviceWrite', () => {
     portPath.value = path
     try {
       result.value = await api.call('provisioning.writeToDevice', { portPath: path, thingName: thing.thingName, certificateId: thing.certificateId })
+      if (thing.plan) useBoardProvisioningStore().learn(thing.plan)
     } catch (caught) {
       error.value = caught
     } finally {

@@ -1,13 +1,14 @@
 import { defineStore } from 'pinia'
-import { onScopeDispose, reactive, ref } from 'vue'
+import { computed, onScopeDispose, reactive, ref } from 'vue'
 import { onboardingSteps, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '@contract/onboarding'
 import { useApi } from '../api/useApi'
+import { usePortOffersStore } from './usePortOffersStore'
 import { rememberedRef } from './support/remembered'
 
 // ExpressLink onboarding from the Serial view: one flow per port, each independent (a bench
-// onboards several boards at once), fed by onboarding.progress matched on its runId. The policy and
-// group last used are remembered, and a port that appears after the first onboarding is offered
-// "Provision this device" with them: many boards in a row, one click each.
+// onboards several boards at once), fed by onboarding.progress matched on its runId. The policy,
+// group and Wi-Fi network last used are remembered (the passphrase only in memory), and once a module
+// was onboarded the new ports are offered the same (usePortOffersStore): one click each.
 
 export type FlowStepStatus = 'pending' | 'started' | 'done' | 'skipped' | 'failed'
 
@@ -16,11 +17,15 @@ export interface OnboardingChoices {
   policyName: string
   /** Empty: no group. */
   thingGroup: string
+  /** Empty: the module keeps its own network (a cellular module, or one already on the bench Wi-Fi). */
+  wifiSsid: string
 }
 
 export interface OnboardingFlow {
   portPath: string
   choices: OnboardingChoices
+  /** Kept in memory only (this window, until it closes), never remembered on disk. */
+  wifiPassphrase: string
   runId: string | null
   running: boolean
   steps: { step: OnboardingStep; status: FlowStepStatus; detail: string }[]
@@ -36,9 +41,13 @@ export interface OnboardingFlow {
   totalMs: number
 }
 
-const isChoices = (v: unknown): v is OnboardingChoices =>
-  typeof v === 'object' && v !== null && typeof (v as OnboardingChoices).policyName === 'string' && typeof (v as OnboardingChoices).thingGroup === 'string'
-const isBoolean = (v: unknown): v is boolean => typeof v === 'boolean'
+// Choices remembered before Wi-Fi existed have no wifiSsid: still good, read as none.
+const isChoices = (v: unknown): v is Omit<OnboardingChoices, 'wifiSsid'> & { wifiSsid?: string } =>
+  typeof v === 'object' &&
+  v !== null &&
+  typeof (v as OnboardingChoices).policyName === 'string' &&
+  typeof (v as OnboardingChoices).thingGroup === 'string' &&
+  ['string', 'undefined'].includes(typeof (v as OnboardingChoices).wifiSsid)
 
 function freshSteps(): OnboardingFlow['steps'] {
   return onboardingSteps.map((step) => ({ step, status: 'pending' as const, detail: '' }))
@@ -46,14 +55,14 @@ function freshSteps(): OnboardingFlow['steps'] {
 
 export const useOnboardingStore = defineStore('onboarding', () => {
   const api = useApi()
+  const portOffers = usePortOffersStore()
 
   /** By port path, in the order they were opened. */
   const flows = reactive(new Map<string, OnboardingFlow>())
-  const lastChoices = rememberedRef<OnboardingChoices>('onboarding.lastChoices', { policyName: '', thingGroup: '' }, isChoices)
-  /** Set once a module was onboarded here: only then do new ports get the offer. */
-  const hasOnboarded = rememberedRef<boolean>('onboarding.hasOnboarded', false, isBoolean)
-  /** Ports that appeared since, offered "Provision this device". */
-  const offers = ref<string[]>([])
+  const remembered = rememberedRef('onboarding.lastChoices', { policyName: '', thingGroup: '', wifiSsid: '' }, isChoices)
+  const lastChoices = computed<OnboardingChoices>(() => ({ wifiSsid: '', ...remembered.value }))
+  /** The bench Wi-Fi's passphrase for the next boards: in memory only, so it is typed once per session, never stored. */
+  const lastWifiPassphrase = ref('')
   const byRunId = new Map<string, OnboardingFlow>()
 
   /** Shows the flow for `portPath` (a new one starts from the last choices). */
@@ -63,6 +72,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     flows.set(portPath, {
       portPath,
       choices: { ...lastChoices.value },
+      wifiPassphrase: lastWifiPassphrase.value,
       runId: null,
       running: false,
       steps: freshSteps(),
@@ -85,10 +95,11 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     const flow = open(portPath)
     if (flow.running) return
     const runId = crypto.randomUUID()
-    const choices = { policyName: flow.choices.policyName.trim(), thingGroup: flow.choices.thingGroup.trim() }
+    const choices = { policyName: flow.choices.policyName.trim(), thingGroup: flow.choices.thingGroup.trim(), wifiSsid: flow.choices.wifiSsid }
     Object.assign(flow, { choices, runId, running: true, steps: freshSteps(), failure: null, undo: [], outcome: null, result: null, error: null, totalMs: 0 })
-    lastChoices.value = { ...choices }
-    offers.value = offers.value.filter((p) => p !== portPath)
+    remembered.value = { ...choices }
+    lastWifiPassphrase.value = choices.wifiSsid ? flow.wifiPassphrase : ''
+    portOffers.taken(portPath)
     byRunId.set(runId, flow)
     const started = performance.now()
     try {
@@ -96,16 +107,18 @@ export const useOnboardingStore = defineStore('onboarding', () => {
         portPath,
         runId,
         ...(choices.policyName ? { policyName: choices.policyName } : {}),
-        ...(choices.thingGroup ? { thingGroup: choices.thingGroup } : {})
+        ...(choices.thingGroup ? { thingGroup: choices.thingGroup } : {}),
+        ...(choices.wifiSsid ? { wifi: { ssid: choices.wifiSsid, passphrase: flow.wifiPassphrase } } : {})
       })
       flow.outcome = 'onboarded'
-      hasOnboarded.value = true
+      portOffers.learned('expressLink')
     } catch (error) {
       flow.error = error
     } finally {
       flow.totalMs = performance.now() - started
       flow.running = false
       byRunId.delete(runId)
+      portOffers.released(portPath)
     }
   }
 
@@ -139,21 +152,12 @@ export const useOnboardingStore = defineStore('onboarding', () => {
   /** One click: onboard the offered port with the last choices. */
   async function acceptOffer(portPath: string): Promise<void> {
     const flow = open(portPath)
-    if (!flow.running) flow.choices = { ...lastChoices.value }
+    if (!flow.running) Object.assign(flow, { choices: { ...lastChoices.value }, wifiPassphrase: lastWifiPassphrase.value })
     await start(portPath)
   }
 
-  function dismissOffer(portPath: string): void {
-    offers.value = offers.value.filter((p) => p !== portPath)
-  }
-
-  function portsChanged(added: string[], removed: string[]): void {
-    const fresh = hasOnboarded.value ? added.filter((p) => !flows.get(p)?.running && !offers.value.includes(p)) : []
-    offers.value = [...offers.value.filter((p) => !removed.includes(p)), ...fresh]
-  }
-
-  const stops = [api.on('onboarding.progress', progressed), api.on('serial.portsChanged', ({ added, removed }) => portsChanged(added, removed))]
+  const stops = [api.on('onboarding.progress', progressed)]
   onScopeDispose(() => stops.forEach((stop) => stop()))
 
-  return { flows, lastChoices, hasOnboarded, offers, open, dismiss, start, acceptOffer, dismissOffer }
+  return { flows, lastChoices, open, dismiss, start, acceptOffer }
 })

@@ -1,5 +1,5 @@
 // The JSON-lines thermostat on a virtual serial cable, to try ThingBench without hardware:
-//   npm run device:thermostat -- [--state-dir DIR] [--connect] [--noise] [--silent-after N] [--garbage-every MS]
+//   npm run device:thermostat -- [--state-dir DIR] [--connect] [--no-provisioning] [--noise] [--silent-after N] [--garbage-every MS]
 // It makes a socat pty pair, boots the thermostat on one end and prints the other end's path,
 // which ThingBench opens like a USB port. Ctrl-C unplugs it.
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -18,6 +18,7 @@ const { values: flags } = parseArgs({
     rate: { type: 'string', default: '0.5' },
     'report-every': { type: 'string', default: '10000' },
     connect: { type: 'boolean', default: false },
+    'no-provisioning': { type: 'boolean', default: false },
     noise: { type: 'boolean', default: false },
     'silent-after': { type: 'string' },
     'garbage-every': { type: 'string' },
@@ -31,6 +32,7 @@ if (flags.help) {
   --state-dir DIR      keep a provisioned identity here across runs (default: a temp folder, removed at exit)
   --port-dir DIR       make the pty links here (default: a new temp folder)
   --connect            once provisioned, connect to the endpoint over MQTT and report there too
+  --no-provisioning    firmware without the "provision" capability (refuses an identity over the cable)
   --baud N             baud the device end is opened at (a pty ignores it) [115200]
   --serial S           serial number in its hello [TB-THERMO-0001]
   --rate C             °C per second while heating or cooling [0.5]
@@ -51,6 +53,7 @@ const running = await thermostatOnPort(pair.devicePath, {
   serial: flags.serial,
   stateDir,
   connect: flags.connect,
+  ...(flags['no-provisioning'] ? { capabilities: [] } : {}),
   reportEveryMs: Number(flags['report-every']),
   thermostat: { rate: Number(flags.rate) },
   faults: {

@@ -51,7 +51,7 @@ describe('onboarding.expressLink through the contract', () => {
       'identify:started', 'identify:done', 'readCertificate:started', 'readCertificate:done', 'registerCertificate:started', 'registerCertificate:done',
       'createThing:started', 'createThing:done', 'attachThing:started', 'attachThing:done', 'createPolicy:started', 'createPolicy:done',
       'attachPolicy:started', 'attachPolicy:done', 'addToGroup:started', 'addToGroup:skipped', 'setEndpoint:started', 'setEndpoint:done',
-      'connect:started', 'connect:done', 'verifyShadow:started', 'verifyShadow:done'
+      'setWifi:started', 'setWifi:skipped', 'connect:started', 'connect:done', 'verifyShadow:started', 'verifyShadow:done'
     ])
     expect(progress.at(-1)).toEqual({ runId: result.runId, phase: 'finished', outcome: 'onboarded' })
     expect(progress.every((p) => p.runId === result.runId)).toBe(true)
@@ -76,6 +76,17 @@ describe('onboarding.expressLink through the contract', () => {
     const failure = (await rejectionOf(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath }))) as Error & { errorName?: string }
     expect(failure.errorName).toBe('PortHeld')
     expect(failure.message).toContain(`${bench.pair.hostPath} is held by serial monitor`)
+    expect(progress).toEqual([])
+    expect(await accountContents(t)).toEqual({ things: [], certificates: [] })
+  }, 60_000)
+
+  it('a Wi-Fi SSID longer than the module takes, or a passphrase with a line break, is refused with InvalidArguments naming the field: no step runs and nothing is created', async () => {
+    const { t, bench, progress } = await world()
+    const tooLong = (await rejectionOf(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath, wifi: { ssid: 'x'.repeat(33), passphrase: 'pw' } }))) as Error & { errorName?: string }
+    expect(tooLong.errorName).toBe('InvalidArguments')
+    expect(tooLong.message).toContain('wifi.ssid: at most 32 characters')
+    const lineBreak = (await rejectionOf(t.api.call('onboarding.expressLink', { portPath: bench.pair.hostPath, wifi: { ssid: 'bench', passphrase: 'pw\nAT+FACTORY_RESET' } }))) as Error & { errorName?: string }
+    expect(lineBreak.message).toContain('wifi.passphrase: no control characters')
     expect(progress).toEqual([])
     expect(await accountContents(t)).toEqual({ things: [], certificates: [] })
   }, 60_000)

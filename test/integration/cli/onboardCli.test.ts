@@ -38,7 +38,7 @@ beforeEach(async () => {
   info = JSON.parse(sandbox.line) as LocalIotCoreInfo
   iot = new IoTClient({ region: info.region, endpoint: info.controlPlaneUrl, credentials: { accessKeyId: info.accessKeyId, secretAccessKey: info.secretAccessKey } })
   pair = await openPtyPair('expresslink', home)
-  // The module's Wi-Fi is set, as a technician sets it before onboarding (the flow does not touch it).
+  // The module's Wi-Fi is set, as a technician may set it before onboarding (else --wifi-ssid sets it).
   const stateDir = join(home, 'module')
   presetConfig(stateDir, benchWifi)
   running = await expressLinkOnPort(pair.devicePath, { stateDir, backoffMs: 0 })
@@ -74,7 +74,7 @@ describe('thingbench onboard', () => {
     const stepLines = first.stderr.split('\n').filter((l) => /^ {2}[✓–] /.test(l)).map((l) => l.trim().split(/\s+/).slice(0, 2).join(' '))
     expect(stepLines).toEqual([
       '✓ identify', '✓ readCertificate', '✓ registerCertificate', '✓ createThing', '✓ attachThing', '✓ createPolicy',
-      '✓ attachPolicy', '✓ addToGroup', '✓ setEndpoint', '✓ connect', '✓ verifyShadow'
+      '✓ attachPolicy', '✓ addToGroup', '✓ setEndpoint', '– setWifi', '✓ connect', '✓ verifyShadow'
     ])
     expect(first.stdout).toContain(`Onboarded ${thingName} on Local IoT Core`)
     expect(first.stdout).toMatch(new RegExp(`endpoint\\s+${info.mqttHost}:${info.mqttPort}`))
@@ -133,5 +133,23 @@ describe('thingbench onboard', () => {
       .map((p) => p.action!.split(' ')[0])
     expect(undone).toEqual(expect.arrayContaining(['DetachPolicy', 'DeletePolicy', 'DetachThingPrincipal', 'DeleteThing', 'DeleteCertificate']))
     expect(await account()).toEqual({ things: [], certificates: [], policies: [] })
+  }, 90_000)
+
+  it('--wifi-ssid with the passphrase in THINGBENCH_WIFI_PASSPHRASE gives a module without a network the bench Wi-Fi, then it connects; the passphrase is printed nowhere, and a passphrase without an SSID is refused', async () => {
+    await running.close()
+    running = await expressLinkOnPort(pair.devicePath, { stateDir: join(home, 'module-without-wifi'), backoffMs: 0 })
+    const passphrase = 'bench-passphrase-7'
+
+    const refused = await runThingbench(['onboard', '--port', pair.hostPath], cliEnv(home, { THINGBENCH_WIFI_PASSPHRASE: passphrase }))
+    expect(refused.code).toBe(2)
+    expect(refused.stderr).toContain('THINGBENCH_WIFI_PASSPHRASE is set but --wifi-ssid is not')
+    expect(await account()).toEqual({ things: [], certificates: [], policies: [] })
+
+    const done = await runThingbench(['onboard', '--port', pair.hostPath, '--wifi-ssid', 'bench-wifi'], cliEnv(home, { THINGBENCH_WIFI_PASSPHRASE: passphrase }))
+    expect(done.code, done.stderr).toBe(0)
+    expect(done.stderr).toMatch(/✓ setWifi\s+SSID bench-wifi, passphrase of 18 characters \(not shown\)/)
+    expect(done.stdout).toMatch(/Wi-Fi\s+bench-wifi/)
+    expect(done.stdout + done.stderr).not.toContain(passphrase)
+    expect((await account()).things).toEqual([running.module.thingName])
   }, 90_000)
 })

@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreatePolicyCommand, DescribeThingCommand, ListAttachedPoliciesCommand, ListCertificatesCommand, ListPoliciesCommand, ListThingPrincipalsCommand, ListThingsCommand, type IoTClient } from '@aws-sdk/client-iot'
@@ -21,11 +21,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
 })
 
-async function world(): Promise<{ sandbox: TestSandbox; bench: ExpressLinkBench; ctx: ExpressLinkOnboardingContext; progress: OnboardingProgress[]; endpoint: string; rootCaPem: string }> {
+async function world(options: { benchWifiSet?: boolean } = {}): Promise<{ sandbox: TestSandbox; bench: ExpressLinkBench; ctx: ExpressLinkOnboardingContext; progress: OnboardingProgress[]; endpoint: string; rootCaPem: string }> {
   const sandbox = await startTestSandbox()
   cleanups.push(() => sandbox.stop())
   const bench = await expressLinkBench(cleanups)
-  await bench.driver.configure(benchWifi)
+  if (options.benchWifiSet ?? true) await bench.driver.configure(benchWifi)
   const home = await mkdtemp(join(tmpdir(), 'thingbench-onboarding-'))
   cleanups.push(() => rm(home, { recursive: true, force: true }))
   const vault = await Vault.open(join(home, 'vault.json'), osKeychain())
@@ -65,7 +65,7 @@ describe('ExpressLink onboarding in one flow', () => {
     const shown = progress.filter((p) => p.phase === 'step' && p.status !== 'started').map((p) => (p.phase === 'step' ? `${p.step}:${p.status}` : ''))
     expect(shown).toEqual([
       'identify:done', 'readCertificate:done', 'registerCertificate:done', 'createThing:done', 'attachThing:done', 'createPolicy:done',
-      'attachPolicy:done', 'addToGroup:skipped', 'setEndpoint:done', 'connect:done', 'verifyShadow:done'
+      'attachPolicy:done', 'addToGroup:skipped', 'setEndpoint:done', 'setWifi:skipped', 'connect:done', 'verifyShadow:done'
     ])
 
     const before = await accountContents(sandbox)
@@ -143,5 +143,34 @@ describe('ExpressLink onboarding in one flow', () => {
     expect(failure.undo.complete).toBe(true)
     expect(await accountContents(sandbox)).toEqual({ things: [], certificates: [] })
     expect((await ctx.driver.identify()).endpoint).toBe(before)
+  }, 60_000)
+
+  it('a Wi-Fi module with no network set joins the one given: SSID and passphrase written before connect, the passphrase in no progress event nor in the AT traffic log', async () => {
+    const { ctx, progress, endpoint, rootCaPem, bench } = await world({ benchWifiSet: false })
+    const traffic: string[] = []
+    bench.driver.on('traffic', ({ text }: { text: string }) => traffic.push(text))
+    const wifi = { ssid: 'bench-wifi-2', passphrase: 'correct horse battery' }
+    const result = await onboardExpressLink({ endpoint, rootCaPem, wifi }, ctx)
+
+    expect(result.wifiSsid).toBe('bench-wifi-2')
+    expect(await ctx.driver.connectionStatus()).toEqual({ connected: true, onboarded: true })
+    expect(await ctx.driver.read('SSID')).toBe('bench-wifi-2')
+    // Passphrase is write-only on the module (ERR13): its persistent config is where it shows.
+    expect(JSON.parse(await readFile(join(bench.stateDir, 'config.json'), 'utf8'))).toMatchObject({ SSID: 'bench-wifi-2', Passphrase: 'correct horse battery' })
+    const setWifi = progress.find((p) => p.phase === 'step' && p.step === 'setWifi' && p.status === 'done')
+    expect(setWifi).toMatchObject({ detail: 'SSID bench-wifi-2, passphrase of 21 characters (not shown)' })
+    expect(JSON.stringify(progress)).not.toContain('correct horse')
+    expect(traffic).toContain('AT+CONF Passphrase=[not shown]')
+    expect(traffic.join('\n')).not.toContain('correct horse')
+  }, 60_000)
+
+  it('a failed connect after the Wi-Fi was set puts the module’s SSID back as it was (the passphrase cannot be read back and is said to stay)', async () => {
+    const { sandbox, ctx, progress, endpoint } = await world({ benchWifiSet: false })
+    // No RootCA for the Local IoT Core: the module's TLS check fails at connect, after setWifi.
+    const failure = (await rejectionOf(onboardExpressLink({ endpoint, wifi: { ssid: 'bench-wifi-2', passphrase: 'pw-123456' } }, ctx))) as OnboardingError
+    expect(failure.step).toBe('connect')
+    expect(progress.filter((p) => p.phase === 'undo' && p.status === 'done').map((p) => (p.phase === 'undo' ? p.action : ''))).toContain('AT+CONF SSID=')
+    expect(await ctx.driver.read('SSID')).toBe('')
+    expect(await accountContents(sandbox)).toEqual({ things: [], certificates: [] })
   }, 60_000)
 })

@@ -72,7 +72,7 @@ describe('ExpressLink driver on a simulated module', () => {
     ['AT+CONF? ENDPOINT', 11, /ERR11 UNKNOWN KEY: .*keys are case-sensitive: Endpoint, not ENDPOINT/],
     ['AT+CONF ThingName=mine', 12, /ERR12 KEY READONLY: that configuration key can be read but not written/],
     ['AT+CONF? Passphrase', 13, /ERR13 KEY WRITEONLY: .*never read back/],
-    ['AT+CONNECT', 14, /ERR14 UNABLE TO CONNECT: the module could not connect to AWS IoT — hint 2 \(NETWORK\): the module could not join the network: check SSID and Passphrase/],
+    ['AT+CONNECT', 14, /ERR14 UNABLE TO CONNECT: the module could not connect to AWS IoT — hint 2 \(NETWORK\): the module could not join the network: for Wi-Fi, give it the SSID and passphrase/],
     ['AT+TIME?', 15, /ERR15 TIME NOT AVAILABLE: the module has no time fix yet/],
     ['AT+CONFMODE', 17, /ERR17 MODE NOT AVAILABLE: the module does not support the requested mode/],
     ['AT+SHADOW UPDATE {}', 24, /ERR24 SHADOW ERROR: the shadow request was refused: shadows need EnableShadow=1/],

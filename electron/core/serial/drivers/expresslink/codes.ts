@@ -45,7 +45,7 @@ export const errorCodes: Record<number, CodeExplanation> = {
 export const connectHints: Record<number, CodeExplanation> = {
   0: { text: 'CONNECTED', explanation: 'the connection succeeded' },
   1: { text: 'BACKOFF', explanation: 'a retry came too soon after a failure: the module imposes a back-off delay; wait a few seconds and connect again' },
-  2: { text: 'NETWORK', explanation: 'the module could not join the network: check SSID and Passphrase (Wi-Fi) or APN and coverage (cellular)' },
+  2: { text: 'NETWORK', explanation: 'the module could not join the network: for Wi-Fi, give it the SSID and passphrase (the Wi-Fi fields of the onboarding, or AT+CONF SSID= and Passphrase=); for cellular, check the APN and coverage' },
   3: { text: 'ENDPOINT', explanation: 'the module could not reach the AWS IoT endpoint: check Endpoint (it must be the account\'s iot:Data-ATS endpoint)' },
   4: { text: 'TLS', explanation: 'the secure (TLS) connection failed: the server certificate did not verify against RootCA, or the module\'s clock is wrong' },
   5: { text: 'MQTT LOGIN', explanation: 'AWS IoT refused the module: its certificate is not registered or not ACTIVE in this account, or no policy allows iot:Connect for its client id' },
