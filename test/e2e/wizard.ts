@@ -1,4 +1,4 @@
-import type { Page } from '@playwright/test'
+import type { Locator, Page } from '@playwright/test'
 import { expect } from './fixtures'
 
 // Steps of the provisioning wizard as a technician takes them (data-testid selectors).
@@ -36,4 +36,13 @@ export async function runAndWait(page: Page): Promise<string> {
   const failed = page.locator('[data-testid="run-outcome"][data-outcome="failed"], [data-testid="run-outcome"][data-outcome="refused"]')
   await expect(done.or(failed)).toBeVisible({ timeout: 60_000 })
   return (await done.isVisible()) ? 'provisioned' : ((await failed.getAttribute('data-outcome')) ?? '')
+}
+
+/** Done's "Write to a device over USB serial": opens it and picks the board's port; returns the section. */
+export async function chooseBoardPort(page: Page, portPath: string): Promise<Locator> {
+  const section = page.getByTestId('done-device-write')
+  await section.locator('summary').click()
+  await section.getByTestId('device-write-port').click()
+  await page.locator('.n-base-select-option', { hasText: portPath }).click()
+  return section
 }

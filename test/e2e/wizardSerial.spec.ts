@@ -1,7 +1,7 @@
 import { thermostatOnPort } from '../devices/thermostat/onPort'
 import { callApi } from './callApi'
 import { expect, test } from './fixtures'
-import { fillDevice, next, runAndWait, startWizard } from './wizard'
+import { chooseBoardPort, fillDevice, next, runAndWait, startWizard } from './wizard'
 
 // The wizard's optional last step: a thing provisioned with a local key, written over a socat pty to
 // the JSON-lines thermostat simulator, which connects to the Local IoT Core with it and reports.
@@ -20,11 +20,8 @@ test('provision in the wizard, then write the identity to the board on a pty: ea
   await next(app, 'review')
   expect(await runAndWait(app)).toBe('provisioned')
 
-  const section = app.getByTestId('done-device-write')
-  await section.locator('summary').click()
+  const section = await chooseBoardPort(app, pair.hostPath)
   const write = section.getByTestId('device-write-start')
-  await section.getByTestId('device-write-port').click()
-  await app.locator('.n-base-select-option', { hasText: pair.hostPath }).click()
   // Nothing leaves the vault until the user says so.
   await expect(write).toBeDisabled()
   await section.getByTestId('device-write-confirm').click()

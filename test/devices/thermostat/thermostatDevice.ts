@@ -10,7 +10,7 @@ import { IdentityStore, type StoredIdentity } from './identityStore'
 // going silent mid-conversation, and garbage lines between good ones.
 
 export interface ThermostatFaults {
-  /** Sends random bytes (what a host at the wrong baud rate receives) instead of talking. */
+  /** Sends random bytes (what a host at the wrong baud rate receives) instead of talking, and understands nothing it is sent. */
   noise?: boolean
   /** Stops answering after this many requests (it keeps reading). */
   silentAfterRequests?: number
@@ -128,6 +128,8 @@ export class ThermostatDevice {
   }
 
   private onText(text: string): void {
+    // At the wrong baud rate the board hears garbage too: it answers nothing (a clean answer amid the noise would be a lucky line).
+    if (this.options.faults?.noise) return
     this.buffer += text
     for (let lf = this.buffer.indexOf('\n'); lf !== -1; lf = this.buffer.indexOf('\n')) {
       const line = this.buffer.slice(0, lf).replace(/\r$/, '')
