@@ -64,7 +64,7 @@ test('a board whose firmware lacks the "provision" capability is refused at the 
   expect(heard.map((line) => (JSON.parse(line) as { type: string }).type)).toEqual(['hello'])
 })
 
-test('an ExpressLink module on the port is not a JSON-lines board: it ignores the hello (no "AT" in it), and the sentence says what that means', async ({ app, boards }) => {
+test('an ExpressLink module on the port is not a JSON-lines board: it ignores the hello (no "AT" in it), answers AT, and the sentence says to onboard it instead', async ({ app, boards }) => {
   const stateDir = join(boards.folder, 'module-state')
   presetConfig(stateDir, benchWifi)
   const { pair } = await boards.plugIn('expresslink', (path) => expressLinkOnPort(path, { stateDir, backoffMs: 0 }))
@@ -73,7 +73,8 @@ test('an ExpressLink module on the port is not a JSON-lines board: it ignores th
 
   const { error } = await writeAndFail(app, pair.hostPath, 'hello')
   await expect(error).toContainText(`Failed at “${helloLabel}”`)
-  await expect(error).toContainText(`DeviceNotAnswering: The device on ${pair.hostPath} did not answer ThingBench's hello within 3000 ms: it is not a JSON-lines board, is at another baud rate than 115200, or is still booting.`)
+  await expect(error).toContainText(`ExpressLinkModule: The device on ${pair.hostPath} answered "AT" with OK: it is an AWS IoT ExpressLink module, not a JSON-lines board.`)
+  await expect(error).toContainText(`onboard it instead (Serial → Onboard…, or thingbench onboard --port ${pair.hostPath})`)
   await expect(error).toContainText('Nothing was written to it.')
 })
 

@@ -4,6 +4,7 @@ import type { DeviceWriteProgress, DeviceWriteResult, DeviceWriteStep } from '..
 import { allItems, describeAwsError } from '../aws'
 import type { SerialPorts } from '../serial'
 import { defaultPortSettings } from '../serial/settings'
+import { ExpressLinkDriver } from '../serial/drivers/expresslink'
 import { JsonLinesClosedError, JsonLinesConnectTimeoutError, JsonLinesDeviceError, JsonLinesDriver, JsonLinesTimeoutError, JsonLinesWriteError, type DeviceHello, type Diagnostic, type DriverLog } from '../serial/drivers/jsonLines'
 import type { ProvisionItem } from '../serial/drivers/jsonLines/protocol'
 import type { Vault } from '../vault'
@@ -24,6 +25,7 @@ export type DeviceWriteErrorName =
   | 'KeyDoesNotMatchCertificate'
   | 'DeviceNotAnswering'
   | 'NotJsonLinesDevice'
+  | 'ExpressLinkModule'
   | 'NoProvisionCapability'
   | 'DeviceRefused'
   | 'PortClosed'
@@ -107,7 +109,15 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
   }
   try {
     emit('hello', 'started')
-    const hello = await greet(driver, portPath, requestTimeoutMs, heard)
+    const hello = await greet(driver, portPath, requestTimeoutMs, heard).catch(async (error: unknown) => {
+      // Silence is what an ExpressLink module gives a JSON line (no "AT" in it): ask it the AT way before saying "not answering".
+      if (error instanceof DeviceWriteError && error.errorName === 'DeviceNotAnswering' && (await answersAt(handle.stream)))
+        throw new DeviceWriteError(
+          'ExpressLinkModule',
+          `The device on ${portPath} answered "AT" with OK: it is an AWS IoT ExpressLink module, not a JSON-lines board. A module brings its own key and certificate: onboard it instead (Serial → Onboard…, or thingbench onboard --port ${portPath}). Nothing was written to it.`
+        )
+      throw error
+    })
     const who = `${hello.device} ${hello.firmware} (serial ${hello.serial})`
     if (!hello.capabilities?.includes('provision'))
       throw new DeviceWriteError(
@@ -209,6 +219,19 @@ async function greet(driver: JsonLinesDriver, portPath: string, timeoutMs: numbe
     throw error
   } finally {
     driver.off('hello', onHello)
+  }
+}
+
+/** Whether an AT command set answers on the stream: one `AT`, OK within a second. */
+async function answersAt(stream: ConstructorParameters<typeof ExpressLinkDriver>[0]): Promise<boolean> {
+  const probe = new ExpressLinkDriver(stream, { commandTimeoutMs: 1_000 })
+  try {
+    await probe.attention(1, 1_000)
+    return true
+  } catch {
+    return false
+  } finally {
+    probe.detach()
   }
 }
 
