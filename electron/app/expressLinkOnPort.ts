@@ -1,6 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot'
 import type { Connection } from '../contract'
-import type { ExpressLinkOnboardingResult, OnboardingProgress, WifiSettings } from '../contract/onboarding'
+import type { ExpressLinkOnboardingResult, OnboardingProgress } from '../contract/onboarding'
+import type { WifiSettings } from '../contract/serial'
 import { onboardExpressLink } from '../core/onboarding'
 import { defaultPortSettings, type SerialPorts } from '../core/serial'
 import { ExpressLinkDriver } from '../core/serial/drivers/expresslink'

@@ -1,6 +1,7 @@
 import type { IoTClient } from '@aws-sdk/client-iot'
 import type { Connection } from '../contract'
 import type { DeviceWriteProgress, DeviceWriteResult } from '../contract/jsonLinesProvisioning'
+import type { WifiSettings } from '../contract/serial'
 import { writeIdentityToDevice } from '../core/onboarding/jsonLinesProvisioning'
 import type { SerialPorts } from '../core/serial'
 import { deviceEndpoint } from './mqttEndpoints'
@@ -19,6 +20,7 @@ export interface IdentityOnPortRequest {
   portPath: string
   thingName: string
   certificateId: string
+  wifi?: WifiSettings
   onProgress?: (progress: DeviceWriteProgress) => void
 }
 
@@ -33,7 +35,8 @@ export async function writeIdentityOnPort(request: IdentityOnPortRequest): Promi
       certificateId: request.certificateId,
       endpoint: `${endpoint.host}:${endpoint.port}`,
       // The Local IoT Core's own CA; for AWS the board trusts Amazon Root CA 1 as it comes.
-      ...(connection.kind === 'local' ? { rootCaPem: endpoint.caPem } : {})
+      ...(connection.kind === 'local' ? { rootCaPem: endpoint.caPem } : {}),
+      ...(request.wifi ? { wifi: request.wifi } : {})
     },
     {
       iot: request.iot,

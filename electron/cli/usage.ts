@@ -69,12 +69,13 @@ Usage:
       with the error's name.
 
   thingbench device write --thing T --port PATH --send-private-key [--certificate ID]
-      [--endpoint URL | --profile P] [--region R] [--json]
+      [--wifi-ssid SSID] [--endpoint URL | --profile P] [--region R] [--json]
       Give the JSON-lines board on PATH the thing's identity over the cable (docs/serial-json-lines.md
       §3): the endpoint, the thing name, the certificate (--certificate ID, default the thing's one
       certificate whose key is in the vault) and its private key from the vault — refused unless
-      --send-private-key says the key may go to the board. Then waits until the board says it
-      connected. Each step is printed as it ends; a failure exits 1 with the error's name.
+      --send-private-key says the key may go to the board; --wifi-ssid (passphrase from
+      THINGBENCH_WIFI_PASSPHRASE) for firmware that takes its Wi-Fi network too. Then waits until
+      the board says it connected. Each step is printed as it ends; a failure exits 1 with the error's name.
 
   thingbench serve [--port N] [--open]
       Browser mode: serve the built UI (npm run build) on 127.0.0.1 and print one JSON line

@@ -1,19 +1,8 @@
 import { z } from 'zod'
 import { policyNameSchema, thingGroupNameSchema } from './awsRules'
-import { serialPathSchema } from './serial'
+import { serialPathSchema, wifiSettingsSchema } from './serial'
 
 // One-flow onboarding of a module that brings its own identity (ExpressLink, research §12.2).
-
-/** The sizes of the module's SSID and Passphrase keys (research §8); no control characters, which AT lines cannot carry as typed. */
-const printable = /^[^\u0000-\u001f\u007f]*$/
-export const wifiSettingsSchema = z
-  .object({
-    ssid: z.string().min(1, 'give the Wi-Fi network\'s name').max(32, 'at most 32 characters (the size of the module\'s SSID key)').regex(printable, 'no control characters (tabs, line breaks)'),
-    /** Empty for an open network. Written to the module only (its Passphrase key cannot be read back); never logged or shown. */
-    passphrase: z.string().max(64, 'at most 64 characters (the size of the module\'s Passphrase key)').regex(printable, 'no control characters (tabs, line breaks)')
-  })
-  .strict()
-export type WifiSettings = z.infer<typeof wifiSettingsSchema>
 
 /** onboarding.expressLink's argument: the port the module is on; the policy and group are optional. */
 export const expressLinkOnboardingArgsSchema = z

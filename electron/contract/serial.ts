@@ -9,6 +9,21 @@ export const serialPathSchema = z
   .max(1024, 'Port path must be at most 1024 characters')
   .regex(/^(\/.+|COM\d+|\\\\\.\\COM\d+)$/i, 'Port path must be a full path such as /dev/ttyUSB0 or /dev/pts/3 (or COM3 on Windows)')
 
+/**
+ * The Wi-Fi network a board joins, given to it over the cable (an ExpressLink module's SSID and
+ * Passphrase keys, research §8; a JSON-lines board's wifi items): their sizes, and no control
+ * characters, which neither an AT line nor a typed field carries.
+ */
+const printable = /^[^\u0000-\u001f\u007f]*$/
+export const wifiSettingsSchema = z
+  .object({
+    ssid: z.string().min(1, 'give the Wi-Fi network\'s name').max(32, 'at most 32 characters (the size of an ExpressLink module\'s SSID key)').regex(printable, 'no control characters (tabs, line breaks)'),
+    /** Empty for an open network. Written to the board only; never logged, shown or kept on disk by ThingBench. */
+    passphrase: z.string().max(64, 'at most 64 characters (the size of an ExpressLink module\'s Passphrase key)').regex(printable, 'no control characters (tabs, line breaks)')
+  })
+  .strict()
+export type WifiSettings = z.infer<typeof wifiSettingsSchema>
+
 export const baudRateSchema = z
   .number({ error: 'Baud rate must be a number, e.g. 115200' })
   .int('Baud rate must be a whole number, e.g. 115200')

@@ -11,7 +11,7 @@ import { chooseBoardPort, fillDevice, next, runAndWait, startWizard } from './wi
 
 const thermostat = (path: string) => thermostatOnPort(path, { connect: true, reportEveryMs: 60_000 })
 
-test('after the wizard wrote one board, two new ports are offered the same provisioning under the next names, and both boards end connected', async ({ app, iot, snap, boards }) => {
+test('after the wizard wrote one board (with the bench Wi-Fi), two new ports are offered the same provisioning under the next names, and both boards end connected on that network', async ({ app, iot, snap, boards }) => {
   const first = await boards.plugIn('lamp-a', thermostat)
   await callApi(app, 'serial.watchPath', { path: first.pair.hostPath })
   await startWizard(app)
@@ -22,9 +22,13 @@ test('after the wizard wrote one board, two new ports are offered the same provi
   await next(app, 'review')
   expect(await runAndWait(app)).toBe('provisioned')
   const section = await chooseBoardPort(app, first.pair.hostPath)
+  // The bench's Wi-Fi goes with the identity, to firmware that takes it (the simulator lists "wifi").
+  await section.getByTestId('device-write-wifi-ssid').locator('input').fill('bench-wifi')
+  await section.getByTestId('device-write-wifi-passphrase').locator('input').fill('bench-passphrase-5')
   await section.getByTestId('device-write-confirm').click()
   await section.getByTestId('device-write-start').click()
   await expect(section.getByTestId('device-write-connected')).toBeVisible({ timeout: 30_000 })
+  await expect(section.getByTestId('device-write-step-wifiPassphrase')).toContainText('18 characters, not shown')
 
   // Two more boards on the bench: their ports are watched before they exist, as USB ports before their boards.
   await app.getByTestId('nav-serial').click()
@@ -39,7 +43,9 @@ test('after the wizard wrote one board, two new ports are offered the same provi
   for (const path of paths) {
     await expect(offerOn(path)).toHaveAttribute('data-kind', 'jsonLines')
     await expect(offerOn(path)).toContainText('1 attribute')
-    await expect(offerOn(path)).toContainText('key made here, certificate signed by AWS')
+    await expect(offerOn(path)).toContainText('key made here, certificate signed by AWS, Wi-Fi bench-wifi')
+    // Typed in this window already: not asked again.
+    await expect(offerOn(path).getByTestId('onboarding-offer-passphrase')).toHaveCount(0)
   }
   // Each offer names the board's own thing: the batch's next two, in order.
   await expect(offerOn(paths[0]!).getByTestId('onboarding-offer-thing')).toHaveText('lamp-0042')
@@ -55,9 +61,10 @@ test('after the wizard wrote one board, two new ports are offered the same provi
   await expect(flows[1]!.getByTestId('board-connected')).toContainText('lamp-0043 is provisioned')
   for (const flow of flows) {
     await expect(flow.getByTestId('board-run-step-createThing')).toHaveAttribute('data-status', 'done')
-    for (const step of ['hello', 'endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa', 'commit', 'connect'])
+    for (const step of ['hello', 'endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa', 'wifiSsid', 'wifiPassphrase', 'commit', 'connect'])
       await expect(flow.getByTestId(`board-write-step-${step}`)).toHaveAttribute('data-status', 'done')
     await expect(flow).not.toContainText('PRIVATE KEY')
+    await expect(flow).not.toContainText('bench-passphrase-5')
   }
   await snap('board-flows-connected')
   for (const thingName of ['lamp-0042', 'lamp-0043'])

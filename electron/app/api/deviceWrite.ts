@@ -9,7 +9,7 @@ import type { SerialHandlers } from './serial'
 
 export function deviceWriteHandler(ctx: BackendContext, serial: SerialHandlers): Pick<Handlers, 'provisioning.writeToDevice'> {
   return {
-    'provisioning.writeToDevice': async ({ portPath, thingName, certificateId }) => {
+    'provisioning.writeToDevice': async ({ portPath, thingName, certificateId, wifi }) => {
       const connection = ctx.connection()
       const [iot, ports] = await Promise.all([ctx.iot(), serial.ports()])
       return writeIdentityOnPort({
@@ -20,6 +20,7 @@ export function deviceWriteHandler(ctx: BackendContext, serial: SerialHandlers):
         portPath,
         thingName,
         certificateId,
+        ...(wifi ? { wifi } : {}),
         onProgress: (progress) => ctx.events.emit('provisioning.deviceWrite', progress)
       })
     }

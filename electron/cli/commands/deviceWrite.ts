@@ -10,6 +10,7 @@ import { certificateToWrite } from '../certificateToWrite'
 import type { CommandContext } from '../commandContext'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
+import { wifiFromFlags, wifiOptions } from '../wifiArgs'
 import { withRecoveredSession } from '../runSession'
 
 // `thingbench device write --thing T --port PATH --send-private-key`: the wizard's "Write to a
@@ -23,6 +24,7 @@ const options = {
   port: { type: 'string' },
   certificate: { type: 'string' },
   'send-private-key': { type: 'boolean' },
+  ...wifiOptions,
   json: { type: 'boolean' },
   ...connectionOptions
 } as const
@@ -36,6 +38,7 @@ export async function deviceWriteCommand(argv: string[], ctx: CommandContext): P
     firstProblem(serialPathSchema, flags.port) ??
     (flags.certificate === undefined ? null : prefixed('--certificate', firstProblem(writeToDeviceArgsSchema.shape.certificateId, flags.certificate)))
   if (problem) throw new UsageError(problem)
+  const wifi = wifiFromFlags(flags['wifi-ssid'], ctx.env)
   const connection = connectionFromFlags(flags, ctx.env)
   // Last, so the other mistakes are said first: this one is a choice, not a typo.
   if (!flags['send-private-key'])
@@ -62,6 +65,7 @@ export async function deviceWriteCommand(argv: string[], ctx: CommandContext): P
         portPath,
         thingName,
         certificateId,
+        ...(wifi ? { wifi } : {}),
         onProgress: (p) => {
           if (p.status === 'failed') failedAt = p.step
           printStep(ctx, p, json)
@@ -91,6 +95,7 @@ function printStep(ctx: CommandContext, p: DeviceWriteProgress, json: boolean): 
   }
   const detail = p.detail ? `  ${p.detail}` : ''
   if (p.status === 'done') ctx.stderr.write(`  ✓ ${p.step}${detail}\n`)
+  else if (p.status === 'skipped') ctx.stderr.write(`  – ${p.step}${detail}\n`)
   else if (p.status === 'failed') ctx.stderr.write(`  ✗ ${p.step}${detail}\n`)
   else if (p.step === 'connect') ctx.stderr.write(`  … ${p.step}${detail}\n`)
 }
@@ -107,6 +112,7 @@ function summary(result: DeviceWriteResult, connection: Connection, totalMs: num
     `  certificate  ${result.certificateId}`,
     `  private key  sent to the board only (not shown)`,
     `  endpoint     ${result.endpoint}`,
+    `  Wi-Fi        ${result.wifiSsid ?? "(the board's own)"}`,
     `  device       ${device.model} ${device.firmware} (serial ${device.serial})`,
     `  connection   ${result.connection.state}${result.connection.detail ? ` (${result.connection.detail})` : ''}`,
     `  time         ${totalMs} ms`

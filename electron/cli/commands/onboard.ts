@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
 import { describeConnection, type Connection } from '../../contract'
 import { firstProblem, policyNameSchema, thingGroupNameSchema } from '../../contract/awsRules'
-import { wifiSettingsSchema, type ExpressLinkOnboardingResult, type WifiSettings } from '../../contract/onboarding'
+import type { ExpressLinkOnboardingResult } from '../../contract/onboarding'
 import { serialPathSchema } from '../../contract/serial'
 import { onboardExpressLinkOnPort } from '../../app/expressLinkOnPort'
 import { OnboardingError } from '../../core/onboarding'
@@ -9,6 +9,7 @@ import { PortNames, SerialPorts } from '../../core/serial'
 import type { CommandContext } from '../commandContext'
 import { connectionFromFlags, connectionOptions } from '../connectionArgs'
 import { UsageError } from '../errors'
+import { wifiFromFlags, wifiOptions } from '../wifiArgs'
 import { printProgress, withRecoveredSession } from '../runSession'
 
 // `thingbench onboard --port PATH`: the ExpressLink technician flow (research §12.2) on one port,
@@ -19,7 +20,7 @@ const options = {
   port: { type: 'string' },
   policy: { type: 'string' },
   group: { type: 'string' },
-  'wifi-ssid': { type: 'string' },
+  ...wifiOptions,
   json: { type: 'boolean' },
   ...connectionOptions
 } as const
@@ -72,23 +73,6 @@ export async function onboardCommand(argv: string[], ctx: CommandContext): Promi
       await ports.close()
     }
   })
-}
-
-/** The passphrase comes from the environment, not a flag: a flag would show in the shell history and the process list. */
-export const wifiPassphraseVariable = 'THINGBENCH_WIFI_PASSPHRASE'
-
-function wifiFromFlags(ssid: string | undefined, env: NodeJS.ProcessEnv): WifiSettings | undefined {
-  const passphrase = env[wifiPassphraseVariable]
-  if (ssid === undefined) {
-    if (passphrase !== undefined) throw new UsageError(`${wifiPassphraseVariable} is set but --wifi-ssid is not: give the network's name with --wifi-ssid, or unset ${wifiPassphraseVariable}`)
-    return undefined
-  }
-  const parsed = wifiSettingsSchema.safeParse({ ssid, passphrase: passphrase ?? '' })
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    throw new UsageError(issue.path[0] === 'ssid' ? `--wifi-ssid: ${issue.message}` : `${wifiPassphraseVariable}: ${issue.message}`)
-  }
-  return parsed.data
 }
 
 function prefixed(flag: string, problem: string | null): string | null {

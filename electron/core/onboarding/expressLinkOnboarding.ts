@@ -16,7 +16,8 @@ import {
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { Connection, ProvisionProgress } from '../../contract'
-import { defaultExpressLinkPolicyName, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep, type WifiSettings } from '../../contract/onboarding'
+import { defaultExpressLinkPolicyName, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '../../contract/onboarding'
+import type { WifiSettings } from '../../contract/serial'
 import { parseCertificate } from '../certificates'
 import { policyVarsFromArn, renderPolicyTemplate } from '../policies/templates'
 import type { ExpressLinkDriver } from '../serial/drivers/expresslink'

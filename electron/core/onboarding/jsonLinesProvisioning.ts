@@ -1,12 +1,13 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { DescribeCertificateCommand, paginateListThingPrincipals, type IoTClient } from '@aws-sdk/client-iot'
 import type { DeviceWriteProgress, DeviceWriteResult, DeviceWriteStep } from '../../contract/jsonLinesProvisioning'
+import type { WifiSettings } from '../../contract/serial'
 import { allItems, describeAwsError } from '../aws'
 import type { SerialPorts } from '../serial'
 import { defaultPortSettings } from '../serial/settings'
 import { ExpressLinkDriver } from '../serial/drivers/expresslink'
 import { JsonLinesClosedError, JsonLinesConnectTimeoutError, JsonLinesDeviceError, JsonLinesDriver, JsonLinesTimeoutError, JsonLinesWriteError, type DeviceHello, type Diagnostic, type DriverLog } from '../serial/drivers/jsonLines'
-import type { ProvisionItem } from '../serial/drivers/jsonLines/protocol'
+import { wifiCapability, type ProvisionItem } from '../serial/drivers/jsonLines/protocol'
 import type { Vault } from '../vault'
 
 // A thing's identity written to a JSON-lines board over the cable (docs/serial-json-lines.md §3):
@@ -26,6 +27,7 @@ export type DeviceWriteErrorName =
   | 'DeviceNotAnswering'
   | 'NotJsonLinesDevice'
   | 'ExpressLinkModule'
+  | 'NoWifiCapability'
   | 'NoProvisionCapability'
   | 'DeviceRefused'
   | 'PortClosed'
@@ -51,6 +53,8 @@ export interface DeviceIdentityRequest {
   endpoint: string
   /** The CA the board verifies the endpoint with; absent: the board's own (Amazon Root CA 1). */
   rootCaPem?: string
+  /** The network the board joins; only firmware that lists the "wifi" capability takes one. */
+  wifi?: WifiSettings
 }
 
 export interface DeviceIdentityContext {
@@ -77,6 +81,8 @@ const stepWords: Record<DeviceWriteStep, string> = {
   certificate: 'certificate',
   privateKey: 'private key',
   rootCa: 'root CA',
+  wifiSsid: 'Wi-Fi network (SSID)',
+  wifiPassphrase: 'Wi-Fi passphrase',
   commit: 'commit (provision_commit)',
   connect: 'connection'
 }
@@ -99,6 +105,13 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
   const driver = new JsonLinesDriver(handle.stream, { requestTimeoutMs, baudRate: handle.settings.baudRate, ...(ctx.log ? { log: ctx.log } : {}) })
   const heard: Diagnostic[] = []
   driver.on('diagnostic', (diagnostic) => heard.push(diagnostic))
+  /** A secret is done when the board has it: said by its size, never by its text. */
+  const doneDetail = (step: DeviceWriteStep): string | undefined => {
+    if (step === 'privateKey') return `${identity.privateKeyPem.length} characters, not shown`
+    if (step === 'wifiPassphrase') return `${request.wifi?.passphrase.length ?? 0} characters, not shown`
+    if (step === 'wifiSsid') return request.wifi?.ssid
+    return undefined
+  }
   // Where the write is; an object, as the driver's callbacks move it on.
   const at: { step: DeviceWriteStep } = { step: 'hello' }
   /** The commit is known to be through (a connection message, the outcome, or a failure after it): say so once, and wait for the connection. */
@@ -124,7 +137,16 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
         'NoProvisionCapability',
         `${who} on ${portPath} does not list "provision" in its hello's capabilities: its firmware cannot take an identity over the cable (docs/serial-json-lines.md §3). Nothing was written to it.`
       )
+    if (request.wifi && !hello.capabilities?.includes(wifiCapability))
+      throw new DeviceWriteError(
+        'NoWifiCapability',
+        `${who} on ${portPath} does not list "${wifiCapability}" in its hello's capabilities: its firmware cannot take a Wi-Fi network over the cable (docs/serial-json-lines.md §3). Leave the Wi-Fi network empty for a board that has its own. Nothing was written to it.`
+      )
     emit('hello', 'done', who)
+    // What will not be sent, said now: the rows then read as decided, not as waiting.
+    if (!request.rootCaPem) emit('rootCa', 'skipped', "the board's own (Amazon Root CA 1)")
+    if (!request.wifi) emit('wifiSsid', 'skipped', hello.capabilities?.includes(wifiCapability) ? 'no Wi-Fi network given: the board keeps its own' : 'the board takes no Wi-Fi network over the cable')
+    if (!request.wifi?.passphrase) emit('wifiPassphrase', 'skipped', request.wifi ? 'an open network' : 'no Wi-Fi network given')
 
     const onConnection = ({ state, detail }: { state: string; detail?: string }): void => {
       passCommit()
@@ -133,11 +155,18 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
     }
     driver.on('connection', onConnection)
     const onStep = (step: ProvisionItem | 'commit'): void => {
-      if (at.step !== 'hello') emit(at.step, 'done', at.step === 'privateKey' ? `${identity.privateKeyPem.length} characters, not shown` : undefined)
+      if (at.step !== 'hello') emit(at.step, 'done', doneDetail(at.step))
       at.step = step
       emit(step, 'started')
     }
-    const input = { endpoint: request.endpoint, thingName, certificatePem: identity.certificatePem, privateKeyPem: identity.privateKeyPem, ...(request.rootCaPem ? { rootCaPem: request.rootCaPem } : {}) }
+    const input = {
+      endpoint: request.endpoint,
+      thingName,
+      certificatePem: identity.certificatePem,
+      privateKeyPem: identity.privateKeyPem,
+      ...(request.rootCaPem ? { rootCaPem: request.rootCaPem } : {}),
+      ...(request.wifi ? { wifi: request.wifi } : {})
+    }
     const outcome = await driver.provision(input, ctx.connectTimeoutMs ?? 30_000, onStep)
     passCommit()
     if (outcome.state === 'failed') {
@@ -154,6 +183,7 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
       certificateId,
       endpoint: request.endpoint,
       device: { model: hello.device, firmware: hello.firmware, serial: hello.serial },
+      ...(request.wifi ? { wifiSsid: request.wifi.ssid } : {}),
       connection: { state: 'connected', ...(outcome.detail ? { detail: outcome.detail } : {}) }
     }
   } catch (error) {

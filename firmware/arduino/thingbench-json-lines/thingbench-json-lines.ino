@@ -7,6 +7,17 @@
 
 #include <ArduinoJson.h>
 
+// Boards with Wi-Fi take the bench network with their identity (the wifiSsid and wifiPassphrase items).
+#if defined(ESP32)
+#include <WiFi.h>
+#define CAN_WIFI 1
+#elif defined(ESP8266)
+#include <ESP8266WiFi.h>
+#define CAN_WIFI 1
+#else
+#define CAN_WIFI 0
+#endif
+
 #if defined(ESP32) || defined(ESP8266) || defined(ARDUINO_ARCH_RP2040) || defined(ARDUINO_ARCH_SAMD)
 #define CAN_PROVISION 1
 const size_t MAX_LINE = 8192;  // the protocol's limit: a provisioning line carries a PEM key
@@ -31,8 +42,9 @@ unsigned long lastReport = 0;
 unsigned long lastTick = 0;
 
 #if CAN_PROVISION
-String staged[5];  // endpoint, thingName, certificate, privateKey, rootCa
-const char *ITEMS[5] = {"endpoint", "thingName", "certificate", "privateKey", "rootCa"};
+const int ITEM_COUNT = CAN_WIFI ? 7 : 5;
+String staged[7];  // endpoint, thingName, certificate, privateKey, rootCa, wifiSsid, wifiPassphrase
+const char *ITEMS[7] = {"endpoint", "thingName", "certificate", "privateKey", "rootCa", "wifiSsid", "wifiPassphrase"};
 #endif
 
 // A serial number that survives a reboot: the chip's id where there is one.
@@ -77,6 +89,7 @@ void sendHello(const char *re) {
   doc["serial"] = serialNumber();
   JsonArray capabilities = doc["capabilities"].to<JsonArray>();
   if (CAN_PROVISION) capabilities.add("provision");
+  if (CAN_PROVISION && CAN_WIFI) capabilities.add("wifi");
   send(doc);
 }
 
@@ -115,7 +128,7 @@ void applyDesired(const char *re, JsonObject state) {
 #if CAN_PROVISION
 void stageItem(const char *re, const char *item, const char *value) {
   if (!value || !*value) return sendError(re, "bad_value", "the value must be a non-empty string");
-  for (int i = 0; i < 5; i++) {
+  for (int i = 0; i < ITEM_COUNT; i++) {
     if (strcmp(item, ITEMS[i]) == 0) {
       staged[i] = value;
       return sendAck(re);
@@ -128,12 +141,29 @@ void commitIdentity(const char *re) {
   for (int i = 0; i < 4; i++) {
     if (staged[i].length() == 0) return sendError(re, "not_provisioned", "endpoint, thingName, certificate and privateKey are all needed");
   }
-  // Store staged[] in flash here (Preferences on ESP32, LittleFS elsewhere). Never print the key.
+  // Store staged[] in flash here (Preferences on ESP32, LittleFS elsewhere). Never print the key
+  // or the Wi-Fi passphrase.
   sendAck(re);
   JsonDocument doc;
   doc["type"] = "connection";
+#if CAN_WIFI
+  if (staged[5].length() > 0) {
+    doc["state"] = "connecting";
+    doc["detail"] = staged[0];
+    send(doc);
+    WiFi.begin(staged[5].c_str(), staged[6].length() > 0 ? staged[6].c_str() : nullptr);
+    unsigned long started = millis();
+    while (WiFi.status() != WL_CONNECTED && millis() - started < 20000) delay(250);
+    if (WiFi.status() != WL_CONNECTED) {
+      doc["state"] = "failed";
+      doc["detail"] = "could not join Wi-Fi " + staged[5] + ": check the SSID and passphrase, and that the network is in range";
+      send(doc);
+      return;
+    }
+  }
+#endif
   doc["state"] = "failed";
-  doc["detail"] = "identity received; connecting to AWS IoT is board-specific: add Wi-Fi and MQTT here";
+  doc["detail"] = "identity received; connecting to AWS IoT is board-specific: add MQTT over TLS here (the thing name is the client id)";
   send(doc);
 }
 #endif

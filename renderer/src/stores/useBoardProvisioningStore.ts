@@ -6,6 +6,7 @@ import type { ProvisionPlanInput, ProvisionProgress, ProvisionStep } from '@cont
 import { useApi } from '../api/useApi'
 import { nextThingName } from './support/planDraft'
 import { rememberedRef } from './support/remembered'
+import { useBenchWifiStore } from './useBenchWifiStore'
 import type { DeviceWriteRow } from './useDeviceWriteStore'
 import { usePortOffersStore } from './usePortOffersStore'
 import { useProvisioningStore } from './useProvisioningStore'
@@ -17,8 +18,8 @@ import { useProvisioningStore } from './useProvisioningStore'
 // learnt when the wizard writes an identity to a board; the private key never comes here (the back
 // end sends it from the vault to the port).
 
-/** The plan without what is the device's own: its name, and a certificate it brought. */
-export type BoardTemplate = Omit<ProvisionPlanInput, 'thingName' | 'addCertificateToExistingThing'>
+/** The plan without what is the device's own (its name, a certificate it brought), and the Wi-Fi network the board got ('' none). */
+export type BoardTemplate = Omit<ProvisionPlanInput, 'thingName' | 'addCertificateToExistingThing'> & { wifiSsid?: string }
 
 export type BoardFlowPhase = 'provisioning' | 'writing' | 'connected' | 'failed'
 
@@ -31,6 +32,8 @@ export interface BoardFlow {
   writeSteps: DeviceWriteRow[]
   /** The thing was registered; a failed write can be tried again for it. */
   certificateId: string | null
+  /** The network the board is given (its passphrase in this window's memory only). */
+  wifi?: { ssid: string; passphrase: string }
   /** Why the registration did not happen (and what was undone), in AWS's words. */
   provisionFailure: { errorName: string; message: string; undone: boolean; leftBehind: string[] } | null
   /** The write's refusal or failure (a DeviceWriteError: its name and sentence). */
@@ -45,6 +48,7 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
   const api = useApi()
   const portOffers = usePortOffersStore()
   const provisioning = useProvisioningStore()
+  const benchWifi = useBenchWifiStore()
 
   /** The last choices, from the last identity the wizard wrote to a board. */
   const template = rememberedRef<BoardTemplate | null>('boardProvisioning.template', null, isTemplate)
@@ -52,12 +56,21 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
   const flows = reactive(new Map<string, BoardFlow>())
   const byRunId = new Map<string, BoardFlow>()
 
-  /** The wizard wrote an identity to a board: its plan becomes the choices new boards are offered. */
-  function learn(plan: ProvisionPlanInput): void {
+  /** The wizard wrote an identity to a board (given `wifiSsid`, '' none): its choices become the ones new boards are offered. */
+  function learn(plan: ProvisionPlanInput, wifiSsid = ''): void {
     const { thingName: _name, addCertificateToExistingThing: _add, ...choices } = plan
     // A certificate the last device brought is its own: the next one gets a new key made here.
-    template.value = choices.certificate?.mode === 'existing' ? { ...choices, certificate: { mode: 'csr', keyAlgorithm: 'ec' } } : choices
+    const certificate = choices.certificate?.mode === 'existing' ? { mode: 'csr' as const, keyAlgorithm: 'ec' as const } : choices.certificate
+    template.value = { ...choices, ...(certificate ? { certificate } : {}), ...(wifiSsid ? { wifiSsid } : {}) }
     portOffers.learned('jsonLines')
+  }
+
+  /** The last board's Wi-Fi network for the next, or 'ask' when this window does not know its passphrase. */
+  function nextNetwork(): { ssid: string; passphrase: string } | 'ask' | undefined {
+    const ssid = template.value?.wifiSsid
+    if (!ssid) return undefined
+    const passphrase = benchWifi.passphraseFor(ssid)
+    return passphrase === null ? 'ask' : { ssid, passphrase }
   }
 
   /** Names given to boards in this window, whatever became of them: never offered twice. */
@@ -89,11 +102,16 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
 
   /**
    * One click: register `thingName` (the name the offer showed; by default the batch's next) with the
-   * last choices and write its identity to the board on `portPath`.
+   * last choices and write its identity to the board on `portPath`, with the last board's Wi-Fi
+   * network (`passphrase`: asked on the offer when this window does not know it).
    */
-  async function provision(portPath: string, thingName: string | null = suggestedName()): Promise<void> {
+  async function provision(portPath: string, thingName: string | null = suggestedName(), passphrase?: string): Promise<void> {
     const choices = template.value
     if (!choices || !thingName || flows.get(portPath)?.phase === 'provisioning' || flows.get(portPath)?.phase === 'writing') return
+    const known = nextNetwork()
+    const wifi = known === 'ask' ? (passphrase === undefined ? undefined : { ssid: choices.wifiSsid!, passphrase }) : known
+    if (known === 'ask' && !wifi) return
+    if (wifi) benchWifi.remember(wifi)
     // Taken now, before any await: offers still waiting count on without it.
     allocate(thingName)
     const runId = crypto.randomUUID()
@@ -105,6 +123,7 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
       provisionSteps: [],
       writeSteps: freshWriteSteps(),
       certificateId: null,
+      ...(wifi ? { wifi } : {}),
       provisionFailure: null,
       writeError: null,
       result: null
@@ -115,7 +134,8 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
     portOffers.taken(portPath)
     try {
       // The plain plan, not the reactive one: transports copy arguments (structured clone, JSON).
-      const outcome: ProvisionOutcome = await api.call('provisioning.run', { plan: { ...toRaw(choices), thingName }, runId })
+      const { wifiSsid: _network, ...plan } = toRaw(choices)
+      const outcome: ProvisionOutcome = await api.call('provisioning.run', { plan: { ...plan, thingName }, runId })
       if (outcome.outcome === 'refused') {
         flow.provisionFailure = { errorName: 'PlanRefused', message: outcome.problems.map((p) => (p.path ? `${p.path}: ${p.message}` : p.message)).join('; '), undone: true, leftBehind: [] }
       } else if (outcome.outcome === 'failed') {
@@ -147,7 +167,8 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
     flow.writeSteps = freshWriteSteps()
     flow.writeError = null
     try {
-      flow.result = await api.call('provisioning.writeToDevice', { portPath: flow.portPath, thingName: flow.thingName, certificateId: flow.certificateId! })
+      const wifi = flow.wifi ? toRaw(flow.wifi) : undefined
+      flow.result = await api.call('provisioning.writeToDevice', { portPath: flow.portPath, thingName: flow.thingName, certificateId: flow.certificateId!, ...(wifi ? { wifi } : {}) })
       flow.phase = 'connected'
     } catch (error) {
       flow.writeError = error
@@ -180,5 +201,5 @@ export const useBoardProvisioningStore = defineStore('boardProvisioning', () => 
   const stops = [api.on('provisioning.progress', provisioned), api.on('provisioning.deviceWrite', written)]
   onScopeDispose(() => stops.forEach((stop) => stop()))
 
-  return { template, flows, learn, suggestedNames, suggestedName, provision, retryWrite, dismiss }
+  return { template, flows, learn, nextNetwork, suggestedNames, suggestedName, provision, retryWrite, dismiss }
 })

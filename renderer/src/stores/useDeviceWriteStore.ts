@@ -3,6 +3,7 @@ import { onScopeDispose, ref } from 'vue'
 import { deviceWriteSteps, type DeviceWriteProgress, type DeviceWriteResult, type DeviceWriteStep } from '@contract/jsonLinesProvisioning'
 import type { ProvisionPlanInput } from '@contract/provisioning'
 import { useApi } from '../api/useApi'
+import { useBenchWifiStore } from './useBenchWifiStore'
 import { useBoardProvisioningStore } from './useBoardProvisioningStore'
 import { rememberedRef } from './support/remembered'
 
@@ -26,6 +27,9 @@ export const useDeviceWriteStore = defineStore('deviceWrite', () => {
 
   /** The port last written to: a bench writes board after board on the same cable. */
   const portPath = rememberedRef('provisioning.deviceWritePort', '', isString)
+  /** The Wi-Fi network the last board was given ('' none: its own); the passphrase stays in memory (useBenchWifiStore). */
+  const wifiSsid = rememberedRef('provisioning.deviceWriteWifiSsid', '', isString)
+  const wifiPassphrase = ref(useBenchWifiStore().passphraseFor(wifiSsid.value) ?? '')
   /** The user said yes to the key leaving the vault, for this thing only. */
   const confirmedFor = ref<string | null>(null)
   const running = ref(false)
@@ -54,9 +58,12 @@ export const useDeviceWriteStore = defineStore('deviceWrite', () => {
     result.value = null
     error.value = null
     portPath.value = path
+    const ssid = wifiSsid.value.trim()
+    const wifi = ssid ? { ssid, passphrase: wifiPassphrase.value } : undefined
     try {
-      result.value = await api.call('provisioning.writeToDevice', { portPath: path, thingName: thing.thingName, certificateId: thing.certificateId })
-      if (thing.plan) useBoardProvisioningStore().learn(thing.plan)
+      result.value = await api.call('provisioning.writeToDevice', { portPath: path, thingName: thing.thingName, certificateId: thing.certificateId, ...(wifi ? { wifi } : {}) })
+      if (wifi) useBenchWifiStore().remember(wifi)
+      if (thing.plan) useBoardProvisioningStore().learn(thing.plan, ssid)
     } catch (caught) {
       error.value = caught
     } finally {
@@ -73,5 +80,5 @@ export const useDeviceWriteStore = defineStore('deviceWrite', () => {
   const stops = [api.on('provisioning.deviceWrite', progressed)]
   onScopeDispose(() => stops.forEach((stop) => stop()))
 
-  return { portPath, confirmedFor, running, target, steps, result, error, reset, write }
+  return { portPath, wifiSsid, wifiPassphrase, confirmedFor, running, target, steps, result, error, reset, write }
 })

@@ -1,7 +1,8 @@
 import { defineStore } from 'pinia'
-import { computed, onScopeDispose, reactive, ref } from 'vue'
+import { computed, onScopeDispose, reactive } from 'vue'
 import { onboardingSteps, type ExpressLinkOnboardingResult, type OnboardingProgress, type OnboardingStep } from '@contract/onboarding'
 import { useApi } from '../api/useApi'
+import { useBenchWifiStore } from './useBenchWifiStore'
 import { usePortOffersStore } from './usePortOffersStore'
 import { rememberedRef } from './support/remembered'
 
@@ -56,13 +57,14 @@ function freshSteps(): OnboardingFlow['steps'] {
 export const useOnboardingStore = defineStore('onboarding', () => {
   const api = useApi()
   const portOffers = usePortOffersStore()
+  const benchWifi = useBenchWifiStore()
 
   /** By port path, in the order they were opened. */
   const flows = reactive(new Map<string, OnboardingFlow>())
   const remembered = rememberedRef('onboarding.lastChoices', { policyName: '', thingGroup: '', wifiSsid: '' }, isChoices)
   const lastChoices = computed<OnboardingChoices>(() => ({ wifiSsid: '', ...remembered.value }))
-  /** The bench Wi-Fi's passphrase for the next boards: in memory only, so it is typed once per session, never stored. */
-  const lastWifiPassphrase = ref('')
+  /** The last network's passphrase, when typed in this window (else the user is asked again). */
+  const lastPassphrase = computed(() => (lastChoices.value.wifiSsid ? benchWifi.passphraseFor(lastChoices.value.wifiSsid) : ''))
   const byRunId = new Map<string, OnboardingFlow>()
 
   /** Shows the flow for `portPath` (a new one starts from the last choices). */
@@ -72,7 +74,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     flows.set(portPath, {
       portPath,
       choices: { ...lastChoices.value },
-      wifiPassphrase: lastWifiPassphrase.value,
+      wifiPassphrase: lastPassphrase.value ?? '',
       runId: null,
       running: false,
       steps: freshSteps(),
@@ -98,7 +100,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     const choices = { policyName: flow.choices.policyName.trim(), thingGroup: flow.choices.thingGroup.trim(), wifiSsid: flow.choices.wifiSsid }
     Object.assign(flow, { choices, runId, running: true, steps: freshSteps(), failure: null, undo: [], outcome: null, result: null, error: null, totalMs: 0 })
     remembered.value = { ...choices }
-    lastWifiPassphrase.value = choices.wifiSsid ? flow.wifiPassphrase : ''
+    if (choices.wifiSsid) benchWifi.remember({ ssid: choices.wifiSsid, passphrase: flow.wifiPassphrase })
     portOffers.taken(portPath)
     byRunId.set(runId, flow)
     const started = performance.now()
@@ -149,15 +151,15 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     }
   }
 
-  /** One click: onboard the offered port with the last choices. */
-  async function acceptOffer(portPath: string): Promise<void> {
+  /** One click: onboard the offered port with the last choices (`passphrase`: asked on the offer when this window does not know it). */
+  async function acceptOffer(portPath: string, passphrase?: string): Promise<void> {
     const flow = open(portPath)
-    if (!flow.running) Object.assign(flow, { choices: { ...lastChoices.value }, wifiPassphrase: lastWifiPassphrase.value })
+    if (!flow.running) Object.assign(flow, { choices: { ...lastChoices.value }, wifiPassphrase: passphrase ?? lastPassphrase.value ?? '' })
     await start(portPath)
   }
 
   const stops = [api.on('onboarding.progress', progressed)]
   onScopeDispose(() => stops.forEach((stop) => stop()))
 
-  return { flows, lastChoices, open, dismiss, start, acceptOffer }
+  return { flows, lastChoices, lastPassphrase, open, dismiss, start, acceptOffer }
 })

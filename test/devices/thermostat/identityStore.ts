@@ -11,9 +11,12 @@ export interface StoredIdentity {
   certificate: string
   privateKey: string
   rootCa?: string
+  /** The network it joins (a real board's Wi-Fi; this simulator keeps it, its MQTT goes over the host's). */
+  wifiSsid?: string
+  wifiPassphrase?: string
 }
 
-const files = { certificate: 'certificate.pem', privateKey: 'private.key', rootCa: 'root-ca.pem' } as const
+const files = { certificate: 'certificate.pem', privateKey: 'private.key', rootCa: 'root-ca.pem', wifiPassphrase: 'wifi-passphrase' } as const
 
 export class IdentityStore {
   private staging: Partial<StoredIdentity> = {}
@@ -32,21 +35,23 @@ export class IdentityStore {
     this.staging = {}
     if (!this.dir) return
     mkdirSync(this.dir, { recursive: true, mode: 0o700 })
-    writeFileSync(join(this.dir, 'identity.json'), JSON.stringify({ endpoint: identity.endpoint, thingName: identity.thingName }, null, 2))
+    writeFileSync(join(this.dir, 'identity.json'), JSON.stringify({ endpoint: identity.endpoint, thingName: identity.thingName, ...(identity.wifiSsid ? { wifiSsid: identity.wifiSsid } : {}) }, null, 2))
     writeFileSync(join(this.dir, files.certificate), identity.certificate)
     writeFileSync(join(this.dir, files.privateKey), identity.privateKey, { mode: 0o600 })
     chmodSync(join(this.dir, files.privateKey), 0o600)
     if (identity.rootCa) writeFileSync(join(this.dir, files.rootCa), identity.rootCa)
+    if (identity.wifiPassphrase) writeFileSync(join(this.dir, files.wifiPassphrase), identity.wifiPassphrase, { mode: 0o600 })
   }
 
   load(): StoredIdentity | undefined {
     if (!this.dir || !existsSync(join(this.dir, 'identity.json'))) return undefined
-    const { endpoint, thingName } = JSON.parse(readFileSync(join(this.dir, 'identity.json'), 'utf8')) as { endpoint: string; thingName: string }
+    const { endpoint, thingName, wifiSsid } = JSON.parse(readFileSync(join(this.dir, 'identity.json'), 'utf8')) as { endpoint: string; thingName: string; wifiSsid?: string }
     const read = (name: string): string | undefined => (existsSync(join(this.dir!, name)) ? readFileSync(join(this.dir!, name), 'utf8') : undefined)
     const certificate = read(files.certificate)
     const privateKey = read(files.privateKey)
     if (!certificate || !privateKey) return undefined
     const rootCa = read(files.rootCa)
-    return { endpoint, thingName, certificate, privateKey, ...(rootCa ? { rootCa } : {}) }
+    const wifiPassphrase = read(files.wifiPassphrase)
+    return { endpoint, thingName, certificate, privateKey, ...(rootCa ? { rootCa } : {}), ...(wifiSsid ? { wifiSsid } : {}), ...(wifiPassphrase ? { wifiPassphrase } : {}) }
   }
 }

@@ -64,9 +64,11 @@ const running = await thermostatOnPort(pair.devicePath, {
   ...(flags.quiet ? {} : { onLine: (direction, text) => console.error(`${direction === 'in' ? '→' : '←'} ${redacted(text)}`) })
 })
 
-/** The console shows what the device hears, except a private key. */
+/** The console shows what the device hears, except a private key or a Wi-Fi passphrase. */
 function redacted(text: string): string {
-  return text.includes('"privateKey"') ? text.replace(/"value":"[^"]*"/, '"value":"[private key, not shown]"') : text
+  if (text.includes('"privateKey"')) return text.replace(/"value":"[^"]*"/, '"value":"[private key, not shown]"')
+  if (text.includes('"wifiPassphrase"')) return text.replace(/"value":"[^"]*"/, '"value":"[Wi-Fi passphrase, not shown]"')
+  return text
 }
 
 console.log(`Thermostat ready. Open this port in ThingBench (JSON lines, ${flags.baud} baud):\n  ${pair.hostPath}`)

@@ -33,7 +33,7 @@ export interface ThermostatDeviceOptions {
   reportEveryMs?: number
   /** Where a provisioned identity is kept (the device's flash); without it, in memory only. */
   stateDir?: string
-  /** What its hello lists; firmware without "provision" answers the provision messages with unknown_type. */
+  /** What its hello lists (default provision and wifi); firmware without "provision" answers the provision messages with unknown_type. */
   capabilities?: string[]
   /** With a stored identity, connect to MQTT itself (endpoint `host:port`, the rootCa item as CA). */
   connect?: boolean
@@ -43,7 +43,7 @@ export interface ThermostatDeviceOptions {
 }
 
 const maxLineBytes = 8192
-const provisionItems = ['endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa'] as const
+const provisionItems = ['endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa', 'wifiSsid', 'wifiPassphrase'] as const
 
 type Message = Record<string, unknown> & { type?: unknown; id?: unknown }
 
@@ -164,7 +164,7 @@ export class ThermostatDevice {
   }
 
   private get capabilities(): string[] {
-    return this.options.capabilities ?? ['provision']
+    return this.options.capabilities ?? ['provision', 'wifi']
   }
 
   private answer(message: Message, re: string): void {
@@ -188,6 +188,7 @@ export class ThermostatDevice {
       case 'provision': {
         const { item, value } = message as { item?: unknown; value?: unknown }
         if (!provisionItems.includes(item as (typeof provisionItems)[number])) return refuse('bad_value', `unknown provision item ${JSON.stringify(item)}`)
+        if (typeof item === 'string' && item.startsWith('wifi') && !this.capabilities.includes('wifi')) return refuse('bad_value', `unknown provision item ${JSON.stringify(item)}: this firmware has no Wi-Fi`)
         if (typeof value !== 'string' || !value) return refuse('bad_value', `"${String(item)}" needs a non-empty string value`)
         this.identity.stage(item as keyof StoredIdentity, value)
         return this.send({ type: 'ack', re })

@@ -1,5 +1,6 @@
 import { createPrivateKey } from 'node:crypto'
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { afterEach, describe, expect, it } from 'vitest'
 import { join } from 'node:path'
 import type { DeviceWriteProgress, MethodArgs } from '../../../electron/contract'
@@ -85,9 +86,11 @@ describe('provisioning.writeToDevice', () => {
       connection: { state: 'connected' }
     })
     expect(stepsOf(progress)).toEqual([
-      'hello:started', 'hello:done', 'endpoint:started', 'endpoint:done', 'thingName:started', 'thingName:done', 'certificate:started', 'certificate:done',
-      'privateKey:started', 'privateKey:done', 'rootCa:started', 'rootCa:done', 'commit:started', 'commit:done', 'connect:started', 'connect:done'
+      'hello:started', 'hello:done', 'wifiSsid:skipped', 'wifiPassphrase:skipped', 'endpoint:started', 'endpoint:done', 'thingName:started', 'thingName:done',
+      'certificate:started', 'certificate:done', 'privateKey:started', 'privateKey:done', 'rootCa:started', 'rootCa:done', 'commit:started', 'commit:done',
+      'connect:started', 'connect:done'
     ])
+    expect(progress.find((p) => p.step === 'wifiSsid')?.detail).toBe('no Wi-Fi network given: the board keeps its own')
     expect(progress.find((p) => p.step === 'privateKey' && p.status === 'done')?.detail).toMatch(/^\d+ characters, not shown$/)
 
     // The board's own MQTT connection works: its report lands in the thing's shadow in the sandbox.
@@ -122,6 +125,37 @@ describe('provisioning.writeToDevice', () => {
     )
     expect(heard.map((line) => JSON.parse(line).type)).toEqual(['hello'])
     expect(stepsOf(progress)).toEqual(['hello:started', 'hello:failed'])
+  }, 60_000)
+
+  it('with a Wi-Fi network, a board that lists "wifi" is given the SSID and passphrase before the commit and connects; the passphrase is in no event, result or log line', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'tb-board-flash-'))
+    cleanups.push(() => rmSync(stateDir, { recursive: true, force: true }))
+    const { t, pair, heard, progress, toUi } = await world({ connect: true, stateDir })
+    const thing = await provisioned(t, { thingName: 'written-wifi' })
+    const wifi = { ssid: 'bench-wifi', passphrase: 'correct horse battery' }
+    const result = await t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing, wifi })
+
+    expect(result).toMatchObject({ wifiSsid: 'bench-wifi', connection: { state: 'connected' } })
+    expect(stepsOf(progress).filter((s) => s.startsWith('wifi'))).toEqual(['wifiSsid:started', 'wifiSsid:done', 'wifiPassphrase:started', 'wifiPassphrase:done'])
+    expect(progress.find((p) => p.step === 'wifiPassphrase' && p.status === 'done')?.detail).toBe('21 characters, not shown')
+    expect(heard.some((line) => line.includes('"item":"wifiPassphrase"') && line.includes('correct horse battery'))).toBe(true)
+    // The board's flash holds the network with its identity.
+    expect(JSON.parse(readFileSync(join(stateDir, 'identity.json'), 'utf8'))).toMatchObject({ thingName: 'written-wifi', wifiSsid: 'bench-wifi' })
+    expect(readFileSync(join(stateDir, 'wifi-passphrase'), 'utf8')).toBe('correct horse battery')
+    expect(JSON.stringify(result) + JSON.stringify(toUi)).not.toContain('correct horse')
+    const logFile = t.session.log.currentFile()
+    expect(existsSync(logFile) ? readFileSync(logFile, 'utf8') : '').not.toContain('correct horse')
+  }, 60_000)
+
+  it('a Wi-Fi network for firmware without "wifi" is refused at the hello, before anything is written', async () => {
+    const { t, pair, heard, progress } = await world({ connect: true, capabilities: ['provision'] })
+    const thing = await provisioned(t, { thingName: 'wired-board' })
+    const failure = await rejectionOf(t.api.call('provisioning.writeToDevice', { portPath: pair.hostPath, ...thing, wifi: { ssid: 'bench-wifi', passphrase: 'pw-12345678' } }))
+    expect(failure.errorName).toBe('NoWifiCapability')
+    expect(failure.message).toContain('does not list "wifi" in its hello\'s capabilities: its firmware cannot take a Wi-Fi network over the cable')
+    expect(failure.message).toContain('Leave the Wi-Fi network empty for a board that has its own. Nothing was written to it.')
+    expect(stepsOf(progress)).toEqual(['hello:started', 'hello:failed'])
+    expect(heard.map((line) => JSON.parse(line).type)).toEqual(['hello'])
   }, 60_000)
 
   it('a board that does not answer is refused in words, nothing is written to it, and the port is let go', async () => {

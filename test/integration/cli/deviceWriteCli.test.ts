@@ -183,4 +183,21 @@ describe('thingbench device write', () => {
     expect(board.heard).toEqual([])
     expect(existsSync(join(board.flash, 'identity.json'))).toBe(false)
   }, 90_000)
+
+  it('--wifi-ssid with the passphrase in THINGBENCH_WIFI_PASSPHRASE gives the board the bench network with its identity; the passphrase is printed nowhere', async () => {
+    const board = await plugBoard('board-wifi')
+    await provision('cli-write-wifi')
+    const passphrase = 'bench-passphrase-11'
+    const result = await runThingbench(
+      ['device', 'write', '--thing', 'cli-write-wifi', '--port', board.port, '--send-private-key', '--wifi-ssid', 'bench-wifi'],
+      cliEnv(home, { THINGBENCH_WIFI_PASSPHRASE: passphrase })
+    )
+    expect(result.code, result.stderr).toBe(0)
+    expect(result.stderr).toMatch(/✓ wifiSsid\s+bench-wifi/)
+    expect(result.stderr).toMatch(/✓ wifiPassphrase\s+19 characters, not shown/)
+    expect(result.stdout).toMatch(/Wi-Fi\s+bench-wifi/)
+    expect(result.stdout + result.stderr).not.toContain(passphrase)
+    expect(board.heard.some((line) => line.includes('"item":"wifiPassphrase"') && line.includes(passphrase))).toBe(true)
+    expect(JSON.parse(readFileSync(join(board.flash, 'identity.json'), 'utf8'))).toMatchObject({ wifiSsid: 'bench-wifi' })
+  }, 60_000)
 })

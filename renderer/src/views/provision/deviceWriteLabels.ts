@@ -8,6 +8,8 @@ export const deviceWriteStepLabels: Record<DeviceWriteStep, string> = {
   certificate: 'Send the certificate',
   privateKey: 'Send the private key',
   rootCa: 'Send the CA that signs the endpoint',
+  wifiSsid: 'Send the Wi-Fi network (SSID)',
+  wifiPassphrase: 'Send the Wi-Fi passphrase',
   commit: 'Tell the board to store its identity',
   connect: 'The board connects with it'
 }

@@ -18,6 +18,7 @@ export function templateSummary(template: BoardTemplate): string {
     ...(attributes ? [`${attributes} attribute${attributes === 1 ? '' : 's'}`] : []),
     groups.length ? `group${groups.length === 1 ? '' : 's'} ${groups.join(', ')}` : 'no group',
     policyWords,
-    certificateWords
+    certificateWords,
+    ...(template.wifiSsid ? [`Wi-Fi ${template.wifiSsid}`] : [])
   ].join(', ')
 }

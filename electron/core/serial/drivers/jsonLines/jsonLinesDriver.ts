@@ -74,6 +74,8 @@ export interface ProvisionInput {
   certificatePem: string
   privateKeyPem: string
   rootCaPem?: string
+  /** Sent to firmware with the "wifi" capability only; an empty passphrase (an open network) is not sent. */
+  wifi?: { ssid: string; passphrase: string }
 }
 
 type Expected = 'ack' | 'hello' | 'reported'
@@ -171,7 +173,9 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
       ['thingName', input.thingName],
       ['certificate', input.certificatePem],
       ['privateKey', input.privateKeyPem],
-      ['rootCa', input.rootCaPem]
+      ['rootCa', input.rootCaPem],
+      ['wifiSsid', input.wifi?.ssid],
+      ['wifiPassphrase', input.wifi?.passphrase || undefined]
     ]
     for (const [item, value] of items) {
       if (value === undefined) continue
@@ -254,10 +258,12 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
     this.stream.write(`${JSON.stringify(message)}\n`, done)
   }
 
-  /** What the monitor may show of an outgoing message: never the private key. */
+  /** What the monitor may show of an outgoing message: never the private key, nor the Wi-Fi passphrase. */
   private shown(message: HostMessage): HostMessage {
-    if (message.type !== 'provision' || message.item !== 'privateKey') return message
-    return { ...message, value: `[private key, ${message.value.length} characters, not shown]` }
+    if (message.type !== 'provision') return message
+    if (message.item === 'privateKey') return { ...message, value: `[private key, ${message.value.length} characters, not shown]` }
+    if (message.item === 'wifiPassphrase') return { ...message, value: `[Wi-Fi passphrase, ${message.value.length} characters, not shown]` }
+    return message
   }
 
   private reply(message: HostMessage): void {

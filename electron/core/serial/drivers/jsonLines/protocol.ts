@@ -91,7 +91,9 @@ export type DeviceLog = z.infer<typeof logFromDevice>
 
 // --- Host → device (what the driver writes) --------------------------------------------------
 
-export const provisionItems = ['endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa'] as const
+export const provisionItems = ['endpoint', 'thingName', 'certificate', 'privateKey', 'rootCa', 'wifiSsid', 'wifiPassphrase'] as const
+/** The hello capability of firmware that takes a Wi-Fi network with its identity (the wifi* items). */
+export const wifiCapability = 'wifi'
 export type ProvisionItem = (typeof provisionItems)[number]
 
 export type HostMessage =
