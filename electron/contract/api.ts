@@ -177,6 +177,15 @@ export interface ThingDetails extends ThingSummary {
   groups: string[]
 }
 
+/**
+ * A thing's live connection (GetThingConnectivityData), for the connection whose client id is its
+ * name: known where the account answers it (fleet indexing's connectivity mode on; the Local IoT
+ * Core always), else why not.
+ */
+export type ThingConnectivity =
+  | { known: true; connected: boolean; /** Epoch ms of the latest connect or disconnect; absent: never connected. */ since?: number; disconnectReason?: string }
+  | { known: false; why: string }
+
 export interface GroupSummary {
   groupName: string
   groupArn: string
@@ -351,6 +360,8 @@ export const apiMethods = {
     returns<{ things: ThingSummary[]; nextToken?: string }>()
   ),
   'things.describe': method(z.object({ thingName: thingNameSchema }).strict(), returns<ThingDetails>()),
+  /** Whether the thing is connected now; `known: false` when the account cannot say (no connectivity indexing). */
+  'things.connectivity': method(z.object({ thingName: thingNameSchema }).strict(), returns<ThingConnectivity>()),
   /** AWS's merge: listed attributes are set, `null` removes one, others stay. */
   'things.updateAttributes': method(
     z.object({ thingName: thingNameSchema, attributes: z.record(z.string(), z.string().max(800).nullable()) }).strict(),

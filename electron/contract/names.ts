@@ -35,6 +35,7 @@ export const methodNames = [
   'policies.explainRefusal',
   'things.list',
   'things.describe',
+  'things.connectivity',
   'things.updateAttributes',
   'things.deprovision',
   'groups.list',

@@ -15,6 +15,8 @@ import { sigV4Authorizer } from './http/requestAuthorizer'
 import { ACCEPTED_SIGNING_NAMES } from './http/sigv4'
 import { loadOrCreateIdentity } from './identity'
 import { startDeviceGateway, type DeviceGateway } from './mqtt/deviceGateway'
+import { ClientConnectivity } from './mqtt/clientConnectivity'
+import { connectivityRoutes } from './connectivity/routes'
 import { RetainedMessages } from './mqtt/retainedMessages'
 import { gatewayTlsIdentity, GATEWAY_HOST } from './mqtt/serverIdentity'
 import { ShadowRequestRate } from './shadow/requestRate'
@@ -123,9 +125,10 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       shadows: openStoredShadows(store, now)
     }
     const credentials = { accessKeyId: identity.accessKeyId, secretAccessKey: identity.secretAccessKey }
+    const connectivity = new ClientConnectivity()
     const onInternalFailure = (error: unknown): void => log.error({ err: error }, 'The Local IoT Core failed while handling a request')
     const server = await startSandboxHttpServer({
-      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca, (id, status) => gateway?.certificateStatusChanged(id, status)), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx)],
+      routes: [...registryRoutes(ctx), ...certificateRoutes(ctx, ca, (id, status) => gateway?.certificateStatusChanged(id, status)), ...policyRoutes(ctx), ...authorizationRoutes(ctx), ...attachmentRoutes(ctx), ...endpointRoutes(ctx), ...connectivityRoutes(ctx, connectivity)],
       host: options.host ?? '127.0.0.1',
       port: options.port ?? 0,
       authorizer: sigV4Authorizer({ credentials, region, services: ACCEPTED_SIGNING_NAMES.controlPlane }),
@@ -143,6 +146,7 @@ export async function startLocalIotCore(options: LocalIotCoreOptions): Promise<L
       webSocketPort: options.webSocketPort ?? 0,
       credentials,
       retained,
+      connectivity,
       sessionExpiryMs: options.mqttSessionExpiryMs,
       ...(shadowRequestRate ? { throttling: { shadowRequestRate } } : {}),
       log

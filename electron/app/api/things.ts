@@ -1,6 +1,7 @@
 import {
   DescribeCertificateCommand,
   DescribeThingCommand,
+  GetThingConnectivityDataCommand,
   ListThingsCommand,
   paginateListThingGroupsForThing,
   paginateListThingPrincipals,
@@ -8,7 +9,7 @@ import {
   type IoTClient
 } from '@aws-sdk/client-iot'
 import { attributeNameSchema, attributeValueSchema, firstProblem, type Handlers, type ThingDetails } from '../../contract'
-import { allItems } from '../../core/aws'
+import { allItems, describeAwsError } from '../../core/aws'
 import { deprovision, DeprovisionError } from '../../core/provisioning'
 import type { Vault } from '../../core/vault'
 import type { BackendContext } from './context'
@@ -16,7 +17,7 @@ import { BackendError, invalidArguments } from './errors'
 
 const certificateIdInArn = /:cert\/([0-9a-f]{64})$/
 
-export function thingHandlers(ctx: BackendContext): Pick<Handlers, 'things.list' | 'things.describe' | 'things.updateAttributes' | 'things.deprovision'> {
+export function thingHandlers(ctx: BackendContext): Pick<Handlers, 'things.list' | 'things.describe' | 'things.connectivity' | 'things.updateAttributes' | 'things.deprovision'> {
   return {
     'things.list': async ({ nextToken, maxResults, thingTypeName, attributeName, attributeValue }) => {
       if (attributeValue !== undefined && attributeName === undefined)
@@ -35,6 +36,23 @@ export function thingHandlers(ctx: BackendContext): Pick<Handlers, 'things.list'
       }
     },
     'things.describe': async ({ thingName }) => describeThing(await ctx.iot(), ctx.session.vault, thingName),
+    'things.connectivity': async ({ thingName }) => {
+      const iot = await ctx.iot()
+      try {
+        const out = await iot.send(new GetThingConnectivityDataCommand({ thingName }))
+        return {
+          known: true,
+          connected: out.connected ?? false,
+          ...(out.timestamp ? { since: out.timestamp.getTime() } : {}),
+          ...(out.disconnectReason && out.disconnectReason !== 'NONE' ? { disconnectReason: out.disconnectReason } : {})
+        }
+      } catch (error) {
+        // The thing itself missing is the caller's mistake; anything else (connectivity indexing off, no permission) only means "cannot say".
+        const { errorName, message } = describeAwsError(error)
+        if (errorName === 'ResourceNotFoundException') throw new BackendError(errorName, message)
+        return { known: false, why: `${errorName}: ${message}` }
+      }
+    },
     'things.updateAttributes': async ({ thingName, attributes }) => {
       for (const [name, value] of Object.entries(attributes)) {
         const problem = firstProblem(attributeNameSchema, name) ?? (value === null ? null : firstProblem(attributeValueSchema, value))

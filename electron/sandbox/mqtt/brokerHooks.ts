@@ -132,6 +132,7 @@ export function brokerHooks(hooks: BrokerHookContext): Hooks {
         clientId,
         ...principal,
         sessionIdentifier: hooks.newSessionId(),
+        keepAliveSeconds: packet.keepalive,
         ...(sourceIp !== undefined ? { sourceIp, ipAddress: sourceIp } : {})
       })
       quotas?.admit(client)

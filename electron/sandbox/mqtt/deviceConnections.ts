@@ -11,6 +11,8 @@ export interface DeviceConnection extends LifecycleSubject {
   /** Set for MQTT over WebSocket signed with the sandbox's credentials: such a connection may do everything. */
   operator?: OperatorPrincipal
   sourceIp?: string
+  /** The keep-alive the connection runs with (after AWS's clamp), in seconds. */
+  keepAliveSeconds?: number
   /** Set by whatever ends the connection first; read when the disconnected event is published. */
   disconnectReason?: DisconnectReason
 }

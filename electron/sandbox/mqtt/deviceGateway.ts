@@ -9,6 +9,7 @@ import { ShadowRequestRate } from '../shadow/requestRate'
 import type { CertificateStatus } from '../state/records'
 import type { Log } from '../../shared/log'
 import { brokerHooks } from './brokerHooks'
+import type { ClientConnectivity } from './clientConnectivity'
 import { BrokerQuotas } from './brokerQuotas'
 import { DeviceConnections } from './deviceConnections'
 import { connectedEvent, disconnectedEvent, hasLifecycleEvents, subscriptionEvent, type LifecycleEvent } from './lifecycleEvents'
@@ -39,6 +40,8 @@ export interface DeviceGatewayOptions {
   retained: RetainedMessages
   /** How long a persistent session outlives its connection (AWS: 1 h). */
   sessionExpiryMs?: number
+  /** Where each client id's connection state is kept (GetThingConnectivityData reads it). */
+  connectivity: ClientConnectivity
   /** AWS's broker quotas and the shadow request rate; off by default. */
   throttling?: { shadowRequestRate: ShadowRequestRate }
   log: Log
@@ -122,15 +125,26 @@ export async function startDeviceGateway(options: DeviceGatewayOptions): Promise
   broker.on('clientReady', (client) => {
     sessions.resumed(client.id)
     const connection = connections.of(client)
-    if (connection && hasLifecycleEvents(client.id)) publishEvent(connectedEvent(connection, ctx.now()))
+    if (!connection) return
+    const timestamp = ctx.now()
+    options.connectivity.connected(client.id, {
+      timestamp,
+      sessionIdentifier: connection.sessionIdentifier,
+      keepAliveSeconds: connection.keepAliveSeconds ?? 0,
+      cleanSession: client.clean,
+      ...(connection.sourceIp !== undefined ? { sourceIp: connection.sourceIp } : {})
+    })
+    if (hasLifecycleEvents(client.id)) publishEvent(connectedEvent(connection, timestamp))
   })
   broker.on('clientDisconnect', (client) => {
     if (!client.clean) sessions.disconnected(client.id)
     const connection = connections.of(client)
-    if (!connection || !hasLifecycleEvents(client.id)) return
+    if (!connection) return
     const disconnected = (client as Client & { _disconnected?: boolean })._disconnected
     const reason = connection.disconnectReason ?? (disconnected ? 'CLIENT_INITIATED_DISCONNECT' : broker.closed ? 'SERVER_INITIATED_DISCONNECT' : 'CONNECTION_LOST')
-    publishEvent(disconnectedEvent(connection, reason, ctx.now()))
+    const timestamp = ctx.now()
+    options.connectivity.disconnected(client.id, connection.sessionIdentifier, reason, timestamp)
+    if (hasLifecycleEvents(client.id)) publishEvent(disconnectedEvent(connection, reason, timestamp))
   })
   broker.on('keepaliveTimeout', (client) => connections.ending(client, 'MQTT_KEEP_ALIVE_TIMEOUT'))
   broker.on('clientError', (client) => connections.ending(client, 'CLIENT_ERROR'))

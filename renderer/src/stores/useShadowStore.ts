@@ -270,7 +270,23 @@ export const useShadowStore = defineStore('shadow', () => {
       else session.presenceSubscriptionId = subscription.subscriptionId
     } catch (error) {
       session.presenceError.value = error
+      return
     }
+    await seedPresence(session)
+  }
+
+  /**
+   * A device that connected before the inspector opened sends no event until it leaves: its state
+   * now is asked once (GetThingConnectivityData), after the subscription, so an event that comes
+   * meanwhile wins. An account that cannot say (no connectivity indexing) leaves it unknown.
+   */
+  async function seedPresence(session: ShadowSession): Promise<void> {
+    const { thingName } = session.key
+    const now = await api.call('things.connectivity', { thingName }).catch(() => null)
+    if (!now?.known || now.since === undefined || session.ended || session.presence.value.state !== 'unknown') return
+    session.presence.value = now.connected
+      ? { state: 'online', clientId: thingName, since: now.since }
+      : { state: 'offline', clientId: thingName, since: now.since, ...(now.disconnectReason ? { reason: disconnectReasonInWords(now.disconnectReason) } : {}) }
   }
 
   /** Ends a session: its watch and its presence subscription stop. */

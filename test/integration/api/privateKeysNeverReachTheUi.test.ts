@@ -115,6 +115,7 @@ const calls: Calls = {
   ],
   'things.list': () => [{}],
   'things.describe': (s) => [s.csr, s.aws, s.file].map(({ thingName }) => ({ thingName })),
+  'things.connectivity': (s) => [{ thingName: s.csr.thingName }],
   'things.updateAttributes': (s) => [{ thingName: s.file.thingName, attributes: { site: 'bench-3' } }],
   'things.deprovision': (s) => [{ thingName: s.csr.thingName, dryRun: true }],
   'groups.list': () => [{}],

@@ -173,6 +173,25 @@ describe('the shadow store', () => {
     expect(offline.reason).toBe('the device disconnected itself')
     await store.close()
   })
+
+  it('a device that connected before the shadow was opened is online at once (its connectivity asked), and one that left since is offline with the reason', async () => {
+    const device = useDeviceStore()
+    expect(await device.start({ thingName: 'plain-1' }, { mode: 'manual' })).toBe(true)
+    await until(() => device.connection?.state === 'connected', 'the device connection')
+    const store = useShadowStore()
+    await store.open({ thingName: 'plain-1' })
+    const online = await until(() => (store.presence.state === 'online' ? store.presence : null), 'the connectivity asked on open')
+    expect(online.clientId).toBe('plain-1')
+    expect(online.since).toBeLessThanOrEqual(Date.now())
+    await store.close()
+
+    await device.stop()
+    const again = useShadowStore()
+    await again.open({ thingName: 'plain-1' })
+    const offline = await until(() => (again.presence.state === 'offline' ? again.presence : null), 'the connectivity asked on open')
+    expect(offline.reason).toBe('the device disconnected itself')
+    await again.close()
+  })
 })
 
 describe('the simulated device store', () => {
