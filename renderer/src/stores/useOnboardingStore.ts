@@ -97,7 +97,7 @@ export const useOnboardingStore = defineStore('onboarding', () => {
     const flow = open(portPath)
     if (flow.running) return
     const runId = crypto.randomUUID()
-    const choices = { policyName: flow.choices.policyName.trim(), thingGroup: flow.choices.thingGroup.trim(), wifiSsid: flow.choices.wifiSsid }
+    const choices = { policyName: flow.choices.policyName.trim(), thingGroup: flow.choices.thingGroup.trim(), wifiSsid: flow.choices.wifiSsid.trim() }
     Object.assign(flow, { choices, runId, running: true, steps: freshSteps(), failure: null, undo: [], outcome: null, result: null, error: null, totalMs: 0 })
     remembered.value = { ...choices }
     if (choices.wifiSsid) benchWifi.remember({ ssid: choices.wifiSsid, passphrase: flow.wifiPassphrase })
