@@ -50,7 +50,8 @@ export function thingHandlers(ctx: BackendContext): Pick<Handlers, 'things.list'
         // The thing itself missing is the caller's mistake; anything else (connectivity indexing off, no permission) only means "cannot say".
         const { errorName, message } = describeAwsError(error)
         if (errorName === 'ResourceNotFoundException') throw new BackendError(errorName, message)
-        return { known: false, why: `${errorName}: ${message}` }
+        const firstLine = message.split('\n')[0]!.trim()
+        return { known: false, why: `The account did not answer GetThingConnectivityData (${errorName}: ${firstLine}); AWS answers it once fleet indexing's thing connectivity mode is on.` }
       }
     },
     'things.updateAttributes': async ({ thingName, attributes }) => {

@@ -1,9 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, X509Certificate } from 'node:crypto'
-import { once } from 'node:events'
-import fs from 'node:fs'
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises'
-import net from 'node:net'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import {
@@ -21,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { certificateMatchesKey } from '../../../electron/core/certificates'
 import { skippedOffCi } from '../../support/neededTool'
+import { motoCredentials, MOTO_INSTALL_HINT, motoServerPath, startMotoServer, type RunningMoto } from '../../support/motoServer'
 import { cliEnv, runThingbench } from '../../support/thingbenchProcess'
 import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate'
 
@@ -30,19 +27,17 @@ import { makeDeviceCertificate } from '../provisioning/support/deviceCertificate
 // a real client must cope: its certificate ids are not the SHA-256 of the DER, and its
 // CreateCertificateFromCsr certifies a key of its own instead of the CSR's.
 
-const motoServer = findOnPath('moto_server')
-const INSTALL_HINT = "install moto with its server: `pip install 'moto[server]'` (moto_server must be on PATH)"
-// moto accepts any credentials; these are what its documentation uses.
-const awsEnv = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1' }
+const motoServer = motoServerPath
+const awsEnv = { AWS_ACCESS_KEY_ID: motoCredentials.accessKeyId, AWS_SECRET_ACCESS_KEY: motoCredentials.secretAccessKey, AWS_REGION: motoCredentials.region }
 
 describe('moto_server on this machine', () => {
   it.skipIf(skippedOffCi(motoServer !== undefined))(`is found (${motoServer ?? 'not on PATH'})`, () => {
-    if (!motoServer) expect.fail(`moto_server is not on PATH; the moto peer tests need it: ${INSTALL_HINT}.`)
+    if (!motoServer) expect.fail(`moto_server is not on PATH; the moto peer tests need it: ${MOTO_INSTALL_HINT}.`)
   })
 })
 
 describe.runIf(motoServer)('thingbench provision --endpoint against moto', () => {
-  let moto: ChildProcess
+  let moto: RunningMoto
   let endpoint: string
   let iot: IoTClient
   let home: string
@@ -55,12 +50,8 @@ describe.runIf(motoServer)('thingbench provision --endpoint against moto', () =>
   const thingbench = (...args: string[]) => runThingbench([...args, '--endpoint', endpoint], cliEnv(home, awsEnv))
 
   beforeAll(async () => {
-    const port = await freePort()
-    endpoint = `http://127.0.0.1:${port}`
-    moto = spawn(motoServer!, ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] })
-    let motoOutput = ''
-    moto.stderr!.on('data', (chunk: Buffer) => (motoOutput += chunk.toString()))
-    await waitUntilServing(endpoint, moto, () => motoOutput)
+    moto = await startMotoServer()
+    endpoint = moto.endpoint
     iot = new IoTClient({ region: awsEnv.AWS_REGION, endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 })
     home = await tempDir('tb-moto-home-')
     await iot.send(new CreateThingGroupCommand({ thingGroupName: 'line-1' }))
@@ -68,11 +59,7 @@ describe.runIf(motoServer)('thingbench provision --endpoint against moto', () =>
 
   afterAll(async () => {
     iot?.destroy()
-    if (moto && moto.exitCode === null && moto.signalCode === null) {
-      const closed = once(moto, 'close')
-      moto.kill('SIGTERM')
-      await closed
-    }
+    await moto?.stop()
     for (const dir of temps) await rm(dir, { recursive: true, force: true })
   })
 
@@ -139,44 +126,3 @@ describe.runIf(motoServer)('thingbench provision --endpoint against moto', () =>
     await expect(iot.send(new DescribeCertificateCommand({ certificateId }))).rejects.toMatchObject({ name: 'ResourceNotFoundException' })
   })
 })
-
-function findOnPath(command: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter).filter(Boolean)) {
-    const candidate = path.join(dir, command)
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK)
-      return candidate
-    } catch {
-      // not in this folder
-    }
-  }
-  return undefined
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
-  })
-  const { port } = server.address() as net.AddressInfo
-  await new Promise<void>((resolve) => server.close(() => resolve()))
-  return port
-}
-
-/** Polls moto's own dashboard until it answers; fails with moto's output if it exits or takes too long. */
-async function waitUntilServing(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 45_000
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`moto_server exited (${child.exitCode ?? child.signalCode}) before serving: ${output()}`)
-    try {
-      const response = await fetch(`${endpoint}/moto-api/`)
-      if (response.ok) return
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200))
-  }
-  throw new Error(`moto_server did not answer on ${endpoint} within 45 s: ${output()}`)
-}
