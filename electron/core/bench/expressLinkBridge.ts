@@ -1,4 +1,12 @@
-import { ExpressLinkCommandError, ExpressLinkDriver, ExpressLinkTimeoutError, eventIds, type ExpressLinkEvent } from '../serial/drivers/expresslink'
+import {
+  ExpressLinkClosedError,
+  ExpressLinkCommandError,
+  ExpressLinkDriver,
+  ExpressLinkTimeoutError,
+  ExpressLinkWriteError,
+  eventIds,
+  type ExpressLinkEvent
+} from '../serial/drivers/expresslink'
 import type { PortHandle, PortStateChange } from '../serial/portHandle'
 import { isJsonObject, type JsonObject, type ShadowKey } from '../shadow/document'
 import { mergeState } from '../shadow/reportedState'
@@ -159,6 +167,12 @@ export class ExpressLinkBridge implements ShadowBridge {
       // A driver replaced or dropped meanwhile means the port went: its 'state' event said so already.
       if (driver !== this.driver || this.stopped) return
       const message = (error as Error).message
+      // The port failing under a poll is a cable pulled: the port's own 'state' event says so (now or
+      // a moment later), once; the resume tries again, and says so if the module is still not there.
+      if (error instanceof ExpressLinkWriteError || error instanceof ExpressLinkClosedError) {
+        this.needsResume(`after the port failed (${message})`, this.options.retryMs ?? DEFAULT_RETRY_MS)
+        return
+      }
       // A module that stopped answering is gone for now (reset, hung, power lost), not just wrong once.
       if (error instanceof ExpressLinkTimeoutError) this.emit({ type: 'state', state: 'device-gone', reason: message })
       else this.emit({ type: 'error', message })
