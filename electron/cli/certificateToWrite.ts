@@ -1,28 +1,27 @@
 import type { AppSession } from '../app/session'
-import { thingCertificates } from '../app/thingCertificates'
 import type { Connection } from '../contract'
 import { describeAwsError } from '../core/aws'
 import { DeviceWriteError } from '../core/onboarding/jsonLinesProvisioning'
+import { thingCertificateKeys } from '../core/vault'
 
 // Which certificate `thingbench device write` gives the board when --certificate is not said: the
 // thing's one certificate whose private key this machine's vault holds. With several the choice is
 // the user's (the board keeps one identity), so they are listed rather than one picked.
 
 export async function certificateToWrite(session: AppSession, connection: Connection, thingName: string): Promise<string> {
-  let certificates: Array<{ certificateId: string; keyInVault: boolean }>
+  let found: { certificateIds: string[]; withKeys: string[] }
   try {
-    certificates = await thingCertificates(session, connection, thingName)
+    found = await thingCertificateKeys(await session.iotClient(connection), session.vault, thingName)
   } catch (error) {
     const { errorName, message } = describeAwsError(error)
     throw new DeviceWriteError(errorName, `Cannot list the certificates of thing ${thingName}: ${message.replace(/\.$/, '')}. Check the thing's name. Nothing was written to the device.`)
   }
-  const ids = certificates.map((c) => c.certificateId)
+  const { certificateIds: ids, withKeys: inVault } = found
   if (ids.length === 0)
     throw new DeviceWriteError(
       'ThingHasNoCertificate',
       `Thing ${thingName} has no certificate attached, so there is no identity to write: give it one (thingbench provision --thing ${thingName} --add-certificate) or attach its certificate. Nothing was written to the device.`
     )
-  const inVault = certificates.filter((c) => c.keyInVault).map((c) => c.certificateId)
   if (inVault.length === 0)
     throw new DeviceWriteError(
       'KeyNotInVault',

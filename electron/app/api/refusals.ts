@@ -2,13 +2,12 @@ import {
   DescribeCertificateCommand,
   DescribeThingCommand,
   GetEffectivePoliciesCommand,
-  paginateListThingPrincipals,
   TestAuthorizationCommand,
   type AuthDecision,
   type IoTClient
 } from '@aws-sdk/client-iot'
 import type { Handlers, ParsedArgs, PolicyStatementView, RefusableAction, RefusalExplanation } from '../../contract'
-import { allItems } from '../../core/aws'
+import { thingCertificateKeys } from '../../core/vault'
 import { certificateFacts, type CertificateFacts } from '../../sandbox/policies/certificateFacts'
 import { evaluateAuthorization, policyInForce, type StatementMatch } from '../../sandbox/policies/evaluate'
 import { literalPattern, patternMatches } from '../../sandbox/policies/pattern'
@@ -105,12 +104,10 @@ async function explainRefusal(ctx: BackendContext, iot: IoTClient, args: ParsedA
 async function principalOf(ctx: BackendContext, iot: IoTClient, args: ParsedArgs<'policies.explainRefusal'>): Promise<Principal> {
   let certificateId = args.certificateId
   if (certificateId === undefined) {
-    const arns = await allItems(paginateListThingPrincipals({ client: iot, pageSize: 250 }, { thingName: args.thingName! }), (page) => page.principals)
-    const ids = arns.map((arn) => /:cert\/([0-9a-f]{64})$/.exec(arn)?.[1]).filter((id): id is string => id !== undefined)
+    const { certificateIds: ids, withKeys } = await thingCertificateKeys(iot, ctx.session.vault, args.thingName!)
     if (ids.length === 0)
       throw new BackendError('ResourceNotFoundException', `Thing ${args.thingName} has no certificate attached, so no policy applies to it: attach a certificate (AttachThingPrincipal) or provision the thing`)
-    const withKeys = await Promise.all(ids.map((id) => ctx.session.vault.has(id)))
-    certificateId = ids[withKeys.indexOf(true)] ?? ids[0]!
+    certificateId = withKeys[0] ?? ids[0]!
   }
   const { certificateDescription: d } = await iot.send(new DescribeCertificateCommand({ certificateId }))
   if (!d?.certificateArn) throw new BackendError('ResourceNotFoundException', `DescribeCertificate answered without the ARN of certificate ${certificateId}`)

@@ -1,7 +1,7 @@
-import { DescribeCertificateCommand, paginateListThingPrincipals, type IoTClient } from '@aws-sdk/client-iot'
-import { allItems, describeAwsError } from '../aws'
+import { DescribeCertificateCommand, type IoTClient } from '@aws-sdk/client-iot'
+import { describeAwsError } from '../aws'
 import { normalizePrivateKey } from '../certificates'
-import type { Vault } from '../vault'
+import { thingCertificateKeys, type Vault } from '../vault'
 
 /** What a thing connects with: its certificate from AWS and its private key from the vault. Kept in memory only. */
 export interface DeviceCredentials {
@@ -35,18 +35,16 @@ export async function loadDeviceCredentials(iot: IoTClient, vault: Vault, thingN
 }
 
 async function certificatesWithKeys(iot: IoTClient, vault: Vault, thingName: string): Promise<string[]> {
-  let principals: string[]
+  let found: { certificateIds: string[]; withKeys: string[] }
   try {
-    principals = await allItems(paginateListThingPrincipals({ client: iot, pageSize: 250 }, { thingName }), (page) => page.principals)
+    found = await thingCertificateKeys(iot, vault, thingName)
   } catch (error) {
     const { errorName, message } = describeAwsError(error)
     throw new DeviceCredentialsError(`Cannot find the certificates of thing ${thingName}: ${errorName}: ${message}`)
   }
-  const certificateIds = principals.map((arn) => /:cert\/([^/]+)$/.exec(arn)?.[1]).filter((id): id is string => id !== undefined)
+  const { certificateIds, withKeys } = found
   if (certificateIds.length === 0)
     throw new DeviceCredentialsError(`Thing ${thingName} has no certificate attached, so it cannot connect: provision it, or attach its certificate (AttachThingPrincipal)`)
-  const withKeys: string[] = []
-  for (const id of certificateIds) if (await vault.has(id)) withKeys.push(id)
   if (withKeys.length === 0)
     throw new DeviceCredentialsError(
       `The vault holds no private key for the certificate${certificateIds.length > 1 ? 's' : ''} of thing ${thingName} (${certificateIds.join(', ')}): its key lives on the device only. Provision it with ThingBench to connect as it from here`

@@ -1,4 +1,5 @@
 export { Vault } from './vault'
+export { thingCertificateKeys } from './thingKeys'
 export { osKeychain, type Keychain } from './keychain'
 export {
   KeychainUnavailableError,
