@@ -6,7 +6,18 @@ import { allItems, describeAwsError } from '../aws'
 import type { SerialPorts } from '../serial'
 import { defaultPortSettings } from '../serial/settings'
 import { ExpressLinkDriver } from '../serial/drivers/expresslink'
-import { JsonLinesClosedError, JsonLinesConnectTimeoutError, JsonLinesDeviceError, JsonLinesDriver, JsonLinesTimeoutError, JsonLinesWriteError, type DeviceHello, type Diagnostic, type DriverLog } from '../serial/drivers/jsonLines'
+import {
+  JsonLinesClosedError,
+  JsonLinesConnectTimeoutError,
+  JsonLinesDeviceError,
+  JsonLinesDriver,
+  JsonLinesTimeoutError,
+  JsonLinesWriteError,
+  provisionItemsOf,
+  type DeviceHello,
+  type Diagnostic,
+  type DriverLog
+} from '../serial/drivers/jsonLines'
 import { wifiCapability, type ProvisionItem } from '../serial/drivers/jsonLines/protocol'
 import type { Vault } from '../vault'
 
@@ -143,10 +154,21 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
         `${who} on ${portPath} does not list "${wifiCapability}" in its hello's capabilities: its firmware cannot take a Wi-Fi network over the cable (docs/serial-json-lines.md §3). Leave the Wi-Fi network empty for a board that has its own. Nothing was written to it.`
       )
     emit('hello', 'done', who)
-    // What will not be sent, said now: the rows then read as decided, not as waiting.
-    if (!request.rootCaPem) emit('rootCa', 'skipped', "the board's own (Amazon Root CA 1)")
-    if (!request.wifi) emit('wifiSsid', 'skipped', hello.capabilities?.includes(wifiCapability) ? 'no Wi-Fi network given: the board keeps its own' : 'the board takes no Wi-Fi network over the cable')
-    if (!request.wifi?.passphrase) emit('wifiPassphrase', 'skipped', request.wifi ? 'an open network' : 'no Wi-Fi network given')
+    const input = {
+      endpoint: request.endpoint,
+      thingName,
+      certificatePem: identity.certificatePem,
+      privateKeyPem: identity.privateKeyPem,
+      ...(request.rootCaPem ? { rootCaPem: request.rootCaPem } : {}),
+      ...(request.wifi ? { wifi: request.wifi } : {})
+    }
+    // What the driver will not send, said now: the rows then read as decided, not as waiting.
+    const whySkipped: Partial<Record<ProvisionItem, string>> = {
+      rootCa: "the board's own (Amazon Root CA 1)",
+      wifiSsid: hello.capabilities?.includes(wifiCapability) ? 'no Wi-Fi network given: the board keeps its own' : 'the board takes no Wi-Fi network over the cable',
+      wifiPassphrase: request.wifi ? 'an open network' : 'no Wi-Fi network given'
+    }
+    for (const [item, value] of provisionItemsOf(input)) if (value === undefined) emit(item, 'skipped', whySkipped[item])
 
     const onConnection = ({ state, detail }: { state: string; detail?: string }): void => {
       passCommit()
@@ -158,14 +180,6 @@ export async function writeIdentityToDevice(request: DeviceIdentityRequest, ctx:
       if (at.step !== 'hello') emit(at.step, 'done', doneDetail(at.step))
       at.step = step
       emit(step, 'started')
-    }
-    const input = {
-      endpoint: request.endpoint,
-      thingName,
-      certificatePem: identity.certificatePem,
-      privateKeyPem: identity.privateKeyPem,
-      ...(request.rootCaPem ? { rootCaPem: request.rootCaPem } : {}),
-      ...(request.wifi ? { wifi: request.wifi } : {})
     }
     const outcome = await driver.provision(input, ctx.connectTimeoutMs ?? 30_000, onStep)
     passCommit()

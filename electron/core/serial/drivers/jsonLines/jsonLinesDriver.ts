@@ -68,6 +68,19 @@ export interface JsonLinesDriverOptions {
   log?: DriverLog
 }
 
+/** The provision items `input` makes, in the protocol's order; undefined: not sent (absent, or an open network's passphrase). */
+export function provisionItemsOf(input: ProvisionInput): [ProvisionItem, string | undefined][] {
+  return [
+    ['endpoint', input.endpoint],
+    ['thingName', input.thingName],
+    ['certificate', input.certificatePem],
+    ['privateKey', input.privateKeyPem],
+    ['rootCa', input.rootCaPem],
+    ['wifiSsid', input.wifi?.ssid],
+    ['wifiPassphrase', input.wifi?.passphrase || undefined]
+  ]
+}
+
 export interface ProvisionInput {
   endpoint: string
   thingName: string
@@ -168,16 +181,7 @@ export class JsonLinesDriver extends EventEmitter<JsonLinesEvents> {
    * `onStep` hears each item (and the commit) before it is sent, for progress; never its value.
    */
   async provision(input: ProvisionInput, connectTimeoutMs = 30_000, onStep?: (step: ProvisionItem | 'commit') => void): Promise<DeviceConnection> {
-    const items: [ProvisionItem, string | undefined][] = [
-      ['endpoint', input.endpoint],
-      ['thingName', input.thingName],
-      ['certificate', input.certificatePem],
-      ['privateKey', input.privateKeyPem],
-      ['rootCa', input.rootCaPem],
-      ['wifiSsid', input.wifi?.ssid],
-      ['wifiPassphrase', input.wifi?.passphrase || undefined]
-    ]
-    for (const [item, value] of items) {
+    for (const [item, value] of provisionItemsOf(input)) {
       if (value === undefined) continue
       onStep?.(item)
       await this.request({ type: 'provision', item, value }, 'ack')
